@@ -1,0 +1,168 @@
+"""Translation between the pydantic models and Chroma rows (document + flat metadata).
+
+Chroma metadata holds only str, int, float, bool and flat lists, and cannot
+test for a missing key, so every key is always written: absent scope ids are
+stored as ``""`` (never a valid id), absent times as ``""`` with a sentinel in
+the millisecond column. Caller metadata is kept whole as JSON for a lossless
+round trip and, where the values are scalars, also flattened under
+``meta.<key>`` so filters can use it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import StoreError
+from .models import HistoryEntry, MemoryRecord, MemorySource, MemoryStatus, Scope
+
+__all__ = [
+    "META_PREFIX",
+    "NEVER_MS",
+    "dumps",
+    "history_from_chroma",
+    "history_to_chroma",
+    "record_from_chroma",
+    "record_to_chroma",
+    "to_ms",
+]
+
+META_PREFIX = "meta."
+#: Stored in ``expires_ms`` for memories that never expire (far beyond any real date).
+NEVER_MS = 2**62
+
+
+def dumps(value: Any) -> str:
+    """Compact, deterministic JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def to_ms(value: datetime) -> int:
+    """Milliseconds since the epoch, for range filters."""
+    return int(value.timestamp() * 1000)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _flat(value: Any) -> Any:
+    """The value as Chroma metadata, or None when Chroma cannot hold it."""
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, list) and value:
+        kinds = {type(v) for v in value}
+        if len(kinds) == 1 and kinds <= {str, bool, int, float}:
+            return value
+    return None
+
+
+def scope_metadata(scope: Scope) -> dict[str, str]:
+    """All three scope columns, ``""`` where unset."""
+    return {
+        "user_id": scope.user_id or "",
+        "agent_id": scope.agent_id or "",
+        "session_id": scope.session_id or "",
+    }
+
+
+def _scope_from(meta: dict[str, Any]) -> Scope:
+    return Scope(
+        user_id=meta.get("user_id") or None,
+        agent_id=meta.get("agent_id") or None,
+        session_id=meta.get("session_id") or None,
+    )
+
+
+def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
+    """(document, metadata) for a memory record."""
+    meta: dict[str, Any] = {
+        **scope_metadata(record.scope),
+        "key": record.key or "",
+        "value_json": "" if record.value is None else dumps(record.value),
+        "category": record.category or "",
+        "source_role": record.source.role or "",
+        "source_message_ids": dumps(record.source.message_ids),
+        "created_at": _iso(record.created_at),
+        "created_ms": to_ms(record.created_at),
+        "updated_at": _iso(record.updated_at),
+        "updated_ms": to_ms(record.updated_at),
+        "last_accessed_at": _iso(record.last_accessed_at),
+        "access_count": record.access_count,
+        "importance": float(record.importance),
+        "status": record.status.value,
+        "superseded_by": record.superseded_by or "",
+        "expires_at": _iso(record.expires_at),
+        "expires_ms": to_ms(record.expires_at) if record.expires_at else NEVER_MS,
+        "hash": record.hash,
+        "metadata_json": dumps(record.metadata),
+    }
+    for key, value in record.metadata.items():
+        flat = _flat(value)
+        if flat is not None:
+            meta[META_PREFIX + key] = flat
+    return record.text, meta
+
+
+def record_from_chroma(memory_id: str, document: str | None, meta: Any) -> MemoryRecord:
+    """Rebuild a :class:`MemoryRecord`; raise :class:`StoreError` if the row is not ours."""
+    try:
+        m = dict(meta or {})
+        value_json = m.get("value_json") or ""
+        return MemoryRecord(
+            id=memory_id,
+            text=document or "",
+            scope=_scope_from(m),
+            key=m.get("key") or None,
+            value=json.loads(value_json) if value_json else None,
+            category=m.get("category") or None,
+            source=MemorySource(
+                role=m.get("source_role") or None,
+                message_ids=json.loads(m.get("source_message_ids") or "[]"),
+            ),
+            created_at=m["created_at"],
+            updated_at=m["updated_at"],
+            last_accessed_at=_time(m.get("last_accessed_at")),
+            access_count=int(m.get("access_count", 0)),
+            importance=float(m.get("importance", 0.5)),
+            status=MemoryStatus(m.get("status", "active")),
+            superseded_by=m.get("superseded_by") or None,
+            expires_at=_time(m.get("expires_at")),
+            hash=m["hash"],
+            metadata=json.loads(m.get("metadata_json") or "{}"),
+        )
+    except (KeyError, ValueError, ValidationError) as e:
+        raise StoreError(
+            f"Stored memory {memory_id!r} is not a mem0-integrations record ({e}). Another "
+            "program may share this collection; use a different collection_prefix."
+        ) from e
+
+
+def history_to_chroma(entry: HistoryEntry) -> tuple[str, dict[str, Any]]:
+    """(document, metadata) for a history entry; the document is the entry's JSON."""
+    snapshot = entry.after or entry.before
+    scope = scope_metadata(snapshot.scope) if snapshot else {}
+    meta: dict[str, Any] = {
+        **scope,
+        "memory_id": entry.memory_id,
+        "previous_memory_id": entry.previous_memory_id or "",
+        "event": entry.event.value,
+        "created_ms": to_ms(entry.created_at),
+        "seq": entry.seq,
+    }
+    return entry.model_dump_json(), meta
+
+
+def history_from_chroma(entry_id: str, document: str | None, meta: Any) -> HistoryEntry:
+    """Rebuild a :class:`HistoryEntry` from its stored JSON."""
+    try:
+        return HistoryEntry.model_validate_json(document or "")
+    except ValidationError as e:
+        raise StoreError(f"Stored history entry {entry_id!r} is unreadable ({e}).") from e

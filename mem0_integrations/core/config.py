@@ -1,0 +1,153 @@
+"""Configuration as pydantic models.
+
+Nothing here touches the disk or the network: paths are resolved and clients
+created when :class:`~mem0_integrations.Memory` is constructed, never at import.
+
+Environment variables (read when a ``Memory`` is built, only for options the
+caller left unset):
+
+========================  ===============================================
+``MEM0I_PATH``            folder of the embedded Chroma store
+``MEM0I_CHROMA_HOST``     host of a Chroma server (switches to server mode)
+``MEM0I_CHROMA_PORT``     port of that server (default 8000)
+========================  ===============================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_PATH",
+    "Clock",
+    "EmbedderConfig",
+    "LimitsConfig",
+    "MemoryConfig",
+    "StoreConfig",
+    "utc_now",
+]
+
+#: Where the embedded store lives when neither ``path`` nor ``MEM0I_PATH`` is given:
+#: a folder named ``mem0_memories`` in the current working directory.
+DEFAULT_PATH = "mem0_memories"
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The default clock: the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class StoreConfig(BaseModel):
+    """Where memories are stored: an embedded folder or a Chroma server."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path | None = Field(
+        default=None,
+        description="Folder of the embedded Chroma store. Default: $MEM0I_PATH, else "
+        "./mem0_memories in the current working directory.",
+    )
+    chroma_host: str | None = Field(
+        default=None, description="Host of a Chroma server (`chroma run`); enables server mode."
+    )
+    chroma_port: int | None = Field(default=None, ge=1, le=65535, description="Server port.")
+    chroma_ssl: bool = Field(default=False, description="Use https to reach the server.")
+    chroma_headers: dict[str, str] = Field(
+        default_factory=dict, description="Extra HTTP headers, e.g. for an auth proxy."
+    )
+    collection_prefix: str = Field(
+        default="mem0i",
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,400}[a-zA-Z0-9]$",
+        description="Prefix of the two Chroma collections (memories and history).",
+    )
+
+    @model_validator(mode="after")
+    def _exclusive(self) -> StoreConfig:
+        if self.path is not None and self.chroma_host is not None:
+            raise ConfigurationError(
+                "Both path= and chroma_host= are set. Use path= for the embedded store or "
+                "chroma_host=/chroma_port= for a Chroma server, not both."
+            )
+        if self.chroma_port is not None and self.chroma_host is None:
+            raise ConfigurationError(
+                "chroma_port= is set without chroma_host=. Add chroma_host='127.0.0.1' "
+                "(or the server's address)."
+            )
+        return self
+
+    def resolved(self, environ: Mapping[str, str] | None = None) -> StoreConfig:
+        """A copy with environment defaults applied and the path made absolute."""
+        env = os.environ if environ is None else environ
+        data = self.model_dump()
+        if self.path is None and self.chroma_host is None:
+            if env.get("MEM0I_CHROMA_HOST"):
+                data["chroma_host"] = env["MEM0I_CHROMA_HOST"]
+            else:
+                data["path"] = Path(env.get("MEM0I_PATH") or DEFAULT_PATH)
+        if data["chroma_host"] is not None and data["chroma_port"] is None:
+            port = env.get("MEM0I_CHROMA_PORT", "8000")
+            if not port.isdigit():
+                raise ConfigurationError(f"MEM0I_CHROMA_PORT={port!r} is not a port number.")
+            data["chroma_port"] = int(port)
+        if data["path"] is not None:
+            data["path"] = Path(data["path"]).expanduser().resolve()
+        return StoreConfig.model_validate(data)
+
+
+class EmbedderConfig(BaseModel):
+    """Which embedding model turns text into vectors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["onnx-minilm", "openai"] = Field(
+        default="onnx-minilm",
+        description="onnx-minilm: offline all-MiniLM-L6-v2 (int8 ONNX, ships with the install). "
+        "openai: any OpenAI-compatible /embeddings endpoint.",
+    )
+    model: str | None = Field(
+        default=None, description="Model name for provider='openai', e.g. text-embedding-3-small."
+    )
+    base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
+    api_key: str | None = Field(default=None, description="API key; $OPENAI_API_KEY if unset.")
+    dimensions: int | None = Field(default=None, ge=1, description="Requested vector size.")
+    batch_size: int = Field(default=64, ge=1, le=2048, description="Texts per embedding call.")
+
+    @model_validator(mode="after")
+    def _openai_needs_model(self) -> EmbedderConfig:
+        if self.provider == "openai" and not self.model:
+            raise ConfigurationError(
+                "provider='openai' needs model=, e.g. EmbedderConfig(provider='openai', "
+                "model='text-embedding-3-small')."
+            )
+        return self
+
+
+class LimitsConfig(BaseModel):
+    """Input bounds; larger inputs are rejected with InvalidInputError before any write."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_text_chars: int = Field(default=16_000, ge=1, description="Characters per message/text.")
+    max_messages: int = Field(default=1_000, ge=1, description="Messages per add() call.")
+    max_metadata_chars: int = Field(default=8_000, ge=2, description="JSON size of metadata.")
+    max_search_limit: int = Field(default=1_000, ge=1, description="Largest search limit.")
+
+
+class MemoryConfig(BaseModel):
+    """Everything a :class:`~mem0_integrations.Memory` can be configured with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    embedder: EmbedderConfig = Field(default_factory=EmbedderConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)

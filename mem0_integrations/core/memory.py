@@ -1,0 +1,539 @@
+"""`Memory`: the one orchestrator, with sync methods and async twins.
+
+Each public method validates its input completely, then does its I/O. The
+async twins (``aadd``, ``asearch``, ...) run the very same method in a worker
+thread (:func:`_async_twin`), so there is one implementation of the logic;
+Chroma's embedded client is synchronous, so a thread is the honest shell.
+
+Writes hold a per-instance lock from "read what is stored" to "write the
+result", so two threads adding the same fact leave one record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, Concatenate, ParamSpec, TypeVar
+
+from .codec import to_ms
+from .config import Clock, MemoryConfig, utc_now
+from .embedders import Embedder, as_embedder, embedder_from_config
+from .errors import ConfigurationError, InvalidInputError, MemoryNotFoundError, ScopeError
+from .extraction import (
+    Candidate,
+    OfflineExtractor,
+    parse_messages,
+    render_fact,
+    verbatim_candidates,
+)
+from .filters import and_, exact_scope_where, read_where, validate_metadata
+from .merging import Plan, plan_add, plan_delete, plan_edit
+from .models import (
+    AddResult,
+    HistoryEntry,
+    MemoryEvent,
+    MemoryHit,
+    MemoryRecord,
+    MemorySource,
+    MemoryStatus,
+    Scope,
+    content_hash,
+)
+from .store import ChromaStore, open_client
+from .transfer import dump_lines, parse_lines
+
+__all__ = ["Memory"]
+
+log = logging.getLogger("mem0_integrations")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _async_twin(
+    fn: Callable[Concatenate[Memory, P], R],
+) -> Callable[Concatenate[Memory, P], Coroutine[Any, Any, R]]:
+    """The async twin of a sync method: the same code, run in a worker thread."""
+
+    @functools.wraps(fn)
+    async def twin(self: Memory, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.to_thread(fn, self, *args, **kwargs)
+
+    twin.__name__ = twin.__qualname__ = "a" + fn.__name__
+    twin.__doc__ = f"Async twin of :meth:`Memory.{fn.__name__}` (same logic, in a worker thread)."
+    return twin
+
+
+class Memory:
+    """Persistent long-term memory on Chroma.
+
+    >>> m = Memory(path="./memories")                        # embedded, offline defaults
+    >>> m = Memory(chroma_host="127.0.0.1", chroma_port=8000)  # a Chroma server
+    >>> m = Memory(client=chromadb_client)                   # an injected client
+
+    Every read and write names a scope (``user_id``, ``agent_id``,
+    ``session_id``; ``run_id`` is an alias of ``session_id``).
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        chroma_host: str | None = None,
+        chroma_port: int | None = None,
+        client: Any = None,
+        embedder: Any = None,
+        config: MemoryConfig | Mapping[str, Any] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        cfg = (
+            config
+            if isinstance(config, MemoryConfig)
+            else MemoryConfig.model_validate(config or {})
+        )
+        overrides = {"path": path, "chroma_host": chroma_host, "chroma_port": chroma_port}
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        if client is not None and overrides:
+            raise ConfigurationError(
+                "client= was given together with path/chroma_host/chroma_port. Pass either an "
+                "injected Chroma client or where to open one, not both."
+            )
+        store_cfg = cfg.store.model_validate({**cfg.store.model_dump(), **overrides})
+        self.config = cfg.model_copy(update={"store": store_cfg})
+        self._clock: Clock = clock or utc_now
+        self._embedder: Embedder = (
+            embedder_from_config(cfg.embedder) if embedder is None else as_embedder(embedder)
+        )
+        if client is None:
+            resolved = store_cfg.resolved()
+            self.config = self.config.model_copy(update={"store": resolved})
+            client = open_client(resolved)
+            self.location = (
+                f"http://{resolved.chroma_host}:{resolved.chroma_port}"
+                if resolved.chroma_host
+                else str(resolved.path)
+            )
+        else:
+            self.location = f"injected {type(client).__name__}"
+        log.info("mem0-integrations memory at %s", self.location)
+        self._store = ChromaStore(
+            client, prefix=store_cfg.collection_prefix, embedder_name=self._embedder.name
+        )
+        self._extractor = OfflineExtractor()
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"Memory(location={self.location!r}, embedder={self._embedder.name!r})"
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder in use."""
+        return self._embedder
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if not isinstance(now, datetime) or now.tzinfo is None:
+            raise ConfigurationError(
+                f"clock() returned {now!r}; it must return a timezone-aware datetime, e.g. "
+                "lambda: datetime.now(timezone.utc)."
+            )
+        return now
+
+    @staticmethod
+    def _scope(user_id: Any, agent_id: Any, session_id: Any, run_id: Any) -> Scope:
+        return Scope.model_validate(
+            {"user_id": user_id, "agent_id": agent_id, "session_id": session_id, "run_id": run_id}
+        )
+
+    def _text(self, text: Any, what: str) -> str:
+        if not isinstance(text, str):
+            raise InvalidInputError(f"{what} must be a string, got {type(text).__name__}.")
+        if not text.strip():
+            raise InvalidInputError(f"{what} is empty. Pass some text.")
+        limit = self.config.limits.max_text_chars
+        if len(text) > limit:
+            raise InvalidInputError(
+                f"{what} is {len(text)} characters; the limit is {limit} "
+                "(LimitsConfig.max_text_chars)."
+            )
+        return text.strip()
+
+    def _record(self, memory_id: Any, scope: Scope | None) -> MemoryRecord:
+        if not isinstance(memory_id, str) or not memory_id:
+            raise InvalidInputError(f"memory_id must be a non-empty string, got {memory_id!r}.")
+        record = self._store.get_records([memory_id]).get(memory_id)
+        if record is None or (scope is not None and not scope.contains(record.scope)):
+            raise MemoryNotFoundError(memory_id)
+        return record
+
+    def _optional_scope(self, **ids: Any) -> Scope | None:
+        return None if all(v is None for v in ids.values()) else self._scope(**ids)
+
+    def _commit(self, plan: Plan) -> list[MemoryEvent]:
+        self._store.write(plan.writes, plan.history)
+        return [
+            MemoryEvent(
+                id=c.record.id,
+                event=c.event,
+                memory=c.record.text,
+                previous_memory=c.previous.text if c.previous else None,
+                record=c.record,
+                previous_record=c.previous,
+            )
+            for c in plan.changes
+        ]
+
+    def _merge(self, candidates: list[Candidate], scope: Scope, metadata: Any) -> AddResult:
+        meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
+        if not candidates:
+            return AddResult()
+        texts = list(dict.fromkeys(c.text for c in candidates))
+        embeddings = dict(zip(texts, self._embedder.embed(texts), strict=True))
+        hashes = sorted({content_hash(c.text) for c in candidates})
+        keys = sorted({c.key for c in candidates if c.key})
+        match: dict[str, Any] = {"hash": {"$in": hashes}}
+        if keys:
+            match = {"$or": [match, {"key": {"$in": keys}}]}
+        where = and_(exact_scope_where(scope), {"status": MemoryStatus.ACTIVE.value}, match)
+        with self._lock:
+            existing = self._store.find(where)
+            plan = plan_add(
+                candidates,
+                existing,
+                scope=scope,
+                now=self._now(),
+                metadata=meta,
+                embeddings=embeddings,
+            )
+            return AddResult(events=self._commit(plan))
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        messages: Any,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        infer: bool = True,
+    ) -> AddResult:
+        """Remember what ``messages`` say.
+
+        ``messages`` is a string, a ``{"role", "content"}`` dict or a list of
+        them. ``infer=False`` stores each non-system message verbatim;
+        ``infer=True`` extracts the user's facts first. Exact duplicates in the
+        same scope give a ``NONE`` event instead of a second record.
+        """
+        scope = self._scope(user_id, agent_id, session_id, run_id)
+        parsed = parse_messages(messages, self.config.limits)
+        candidates = self._extractor.extract(parsed) if infer else verbatim_candidates(parsed)
+        return self._merge(candidates, scope, metadata)
+
+    def remember(
+        self,
+        facts: Mapping[str, Any],
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+        category: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> AddResult:
+        """Store structured facts, one keyed memory per key.
+
+        A later value for the same key in the same scope supersedes the earlier
+        one (status ``superseded``, history kept):
+        ``remember({"allergies": ["penicillin"]}, user_id="u1")``.
+        """
+        scope = self._scope(user_id, agent_id, session_id, run_id)
+        if not isinstance(facts, Mapping) or not facts:
+            raise InvalidInputError(
+                "facts must be a non-empty dict such as {'allergies': ['penicillin']}."
+            )
+        if category is not None and (not isinstance(category, str) or not category.strip()):
+            raise InvalidInputError(f"category must be a non-empty string, got {category!r}.")
+        candidates = [self._fact(key, value, category) for key, value in facts.items()]
+        return self._merge(candidates, scope, metadata)
+
+    def _fact(self, key: Any, value: Any, category: str | None) -> Candidate:
+        if not isinstance(key, str) or not key.strip() or key != key.strip() or len(key) > 128:
+            raise InvalidInputError(
+                f"Fact key {key!r} must be a non-empty string of at most 128 characters without "
+                "surrounding spaces, e.g. 'allergies'."
+            )
+        if value is None or value == "" or value == [] or value == {}:
+            raise InvalidInputError(
+                f"Fact {key!r} has no value. To remove a fact, delete its memory by id."
+            )
+        try:
+            validate_metadata({"v": value}, max_chars=self.config.limits.max_text_chars)
+        except InvalidInputError as e:
+            raise InvalidInputError(
+                f"Fact {key!r}: value is not JSON-serialisable or too large."
+            ) from e
+        text = self._text(render_fact(key, value), f"fact {key!r}")
+        return Candidate(
+            text=text, source=MemorySource(role="user"), key=key, value=value, category=category
+        )
+
+    def update(
+        self,
+        memory_id: str,
+        text: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> MemoryEvent:
+        """Replace a memory's text (and metadata, if given); the old version stays in history.
+
+        Passing scope ids checks that the memory belongs to that scope.
+        """
+        new_text = self._text(text, "text")
+        meta = (
+            None
+            if metadata is None
+            else validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
+        )
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        (embedding,) = self._embedder.embed([new_text])
+        with self._lock:
+            old = self._record(memory_id, scope)
+            if old.status is not MemoryStatus.ACTIVE:
+                raise InvalidInputError(
+                    f"Memory {memory_id!r} is {old.status.value}; only active memories can be "
+                    "updated. Add a new memory instead."
+                )
+            old_embedding = self._store.get_embeddings([memory_id]).get(memory_id)
+            plan = plan_edit(
+                old,
+                new_text,
+                now=self._now(),
+                embedding=embedding,
+                old_embedding=old_embedding,
+                metadata=meta,
+            )
+            return self._commit(plan)[0]
+
+    def delete(
+        self,
+        memory_id: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> MemoryEvent:
+        """Soft-delete one memory: hidden from reads, kept in history with a DELETE event."""
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        with self._lock:
+            record = self._record(memory_id, scope)
+            if record.status is MemoryStatus.DELETED:
+                raise InvalidInputError(f"Memory {memory_id!r} is already deleted.")
+            return self._commit(plan_delete([record], now=self._now()))[0]
+
+    def delete_all(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> list[MemoryEvent]:
+        """Soft-delete every active memory the scope reads (a scope is required)."""
+        scope = self._scope(user_id, agent_id, session_id, run_id)
+        with self._lock:
+            records = self._store.find(read_where(scope))
+            return self._commit(plan_delete(records, now=self._now()))
+
+    def reset(self) -> None:
+        """Drop every memory and all history of this store (all scopes). Irreversible."""
+        with self._lock:
+            self._store.reset()
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+        limit: int = 5,
+        filters: Mapping[str, Any] | None = None,
+        threshold: float | None = None,
+    ) -> list[MemoryHit]:
+        """The active memories of the scope most similar to ``query``, best first.
+
+        ``score`` is the cosine similarity clamped to ``[0, 1]``; ``threshold``
+        drops hits below it. Each hit counts as an access of the memory.
+        """
+        scope = self._scope(user_id, agent_id, session_id, run_id)
+        text = self._text(query, "query")
+        cap = self.config.limits.max_search_limit
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= cap:
+            raise InvalidInputError(f"limit must be an integer from 1 to {cap}, got {limit!r}.")
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise InvalidInputError(f"threshold must be between 0 and 1, got {threshold!r}.")
+        now = self._now()
+        where = read_where(scope, now_ms=to_ms(now), filters=filters)
+        (vector,) = self._embedder.embed([text])
+        rows = self._store.query(vector, where=where, limit=limit)
+        hits = [
+            MemoryHit(id=r.id, memory=r.text, score=min(1.0, max(0.0, 1.0 - d)), record=r)
+            for r, d in rows
+        ]
+        hits = [h for h in hits if threshold is None or h.score >= threshold]
+        self._touch([h.record for h in hits], now)
+        return sorted(hits, key=lambda h: h.score, reverse=True)
+
+    def _touch(self, records: Sequence[MemoryRecord], now: datetime) -> None:
+        touched = [
+            r.model_copy(update={"last_accessed_at": now, "access_count": r.access_count + 1})
+            for r in records
+        ]
+        self._store.update_access(touched)
+
+    def get(
+        self,
+        memory_id: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> MemoryRecord:
+        """One memory by id, whatever its status; scope ids, if given, must match."""
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        return self._record(memory_id, scope)
+
+    def get_all(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+        limit: int | None = 100,
+        filters: Mapping[str, Any] | None = None,
+        include_inactive: bool = False,
+    ) -> list[MemoryRecord]:
+        """The scope's memories, most recently updated first.
+
+        Active and unexpired only, unless ``include_inactive`` (then superseded,
+        deleted and expired memories too). ``limit=None`` returns all.
+        """
+        scope = self._scope(user_id, agent_id, session_id, run_id)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise InvalidInputError(f"limit must be a positive integer or None, got {limit!r}.")
+        if include_inactive:
+            where = read_where(scope, statuses=None, filters=filters)
+        else:
+            where = read_where(scope, now_ms=to_ms(self._now()), filters=filters)
+        records = sorted(self._store.find(where), key=lambda r: (r.updated_at, r.id), reverse=True)
+        return records[:limit] if limit is not None else records
+
+    def history(
+        self,
+        memory_id: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> list[HistoryEntry]:
+        """Every event of a memory, oldest first, including the supersede that replaced it."""
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        self._record(memory_id, scope)
+        return self._store.find_history(
+            {"$or": [{"memory_id": memory_id}, {"previous_memory_id": memory_id}]}
+        )
+
+    # --- export / import ------------------------------------------------------------------
+
+    def export_jsonl(
+        self,
+        destination: str | Path | IO[str],
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> int:
+        """Write the scope's memories (every status) and history as JSON Lines.
+
+        Returns the number of memory records written.
+        """
+        scope = self._scope(user_id, agent_id, session_id, run_id)
+        records = self._store.find(read_where(scope, statuses=None))
+        history = self._store.find_history(read_where(scope, statuses=None))
+        lines = dump_lines(records, history, scope=scope, exported_at=self._now())
+        if isinstance(destination, (str, Path)):
+            with open(destination, "w", encoding="utf-8") as fh:
+                fh.writelines(lines)
+        else:
+            destination.writelines(lines)
+        return len(records)
+
+    def import_jsonl(self, source: str | Path | IO[str]) -> int:
+        """Load an export (lossless: ids, statuses, times and history are kept).
+
+        The whole file is validated first; a bad line raises
+        :class:`InvalidInputError` and nothing is written. Records with ids
+        already in the store are overwritten. Returns the number of memories.
+        """
+        if isinstance(source, (str, Path)):
+            with open(source, encoding="utf-8") as fh:
+                bundle = parse_lines(fh)
+        else:
+            bundle = parse_lines(source)
+        for record in bundle.records:
+            if record.scope.model_dump().keys() & record.metadata.keys():
+                raise ScopeError(f"Record {record.id!r} carries scope keys in its metadata.")
+        vectors = self._embedder.embed([r.text for r in bundle.records])
+        from .store import Write
+
+        writes = [Write(r, v) for r, v in zip(bundle.records, vectors, strict=True)]
+        with self._lock:
+            self._store.write(writes, bundle.history)
+        return len(bundle.records)
+
+    # --- async twins ----------------------------------------------------------------------
+
+    aadd = _async_twin(add)
+    aremember = _async_twin(remember)
+    aupdate = _async_twin(update)
+    adelete = _async_twin(delete)
+    adelete_all = _async_twin(delete_all)
+    areset = _async_twin(reset)
+    asearch = _async_twin(search)
+    aget = _async_twin(get)
+    aget_all = _async_twin(get_all)
+    ahistory = _async_twin(history)
+    aexport_jsonl = _async_twin(export_jsonl)
+    aimport_jsonl = _async_twin(import_jsonl)

@@ -1,0 +1,286 @@
+"""Pydantic data models: scopes, messages, memory records, hits, events and history.
+
+These are the values users, adapters and benchmarks exchange with
+:class:`~mem0_integrations.Memory`. They validate themselves, so a record read
+back from the store or from an export file is checked the same way as one
+built in code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .errors import ScopeError
+
+__all__ = [
+    "SCOPE_KEYS",
+    "AddResult",
+    "EventType",
+    "HistoryEntry",
+    "MemoryEvent",
+    "MemoryHit",
+    "MemoryRecord",
+    "MemorySource",
+    "MemoryStatus",
+    "Message",
+    "Scope",
+    "content_hash",
+    "normalize_text",
+    "validate_scope_id",
+]
+
+#: The metadata keys that carry scope ids. Caller metadata may never use them.
+SCOPE_KEYS: tuple[str, ...] = ("user_id", "agent_id", "session_id", "run_id")
+
+_MAX_ID_LEN = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+def validate_scope_id(name: str, value: object) -> str:
+    """Return ``value`` if it is a valid scope id, else raise :class:`ScopeError`.
+
+    A scope id is a plain, non-empty string of at most 256 characters without
+    surrounding whitespace or control characters. Operators (``{"$ne": "x"}``),
+    wildcards (``"*"``) and non-strings are rejected, so a scope can never
+    widen into another user's memory.
+    """
+    if not isinstance(value, str):
+        raise ScopeError(
+            f"{name} must be a plain string, got {type(value).__name__} ({value!r}). "
+            f"Pass the id itself, e.g. {name}='alice'; filters and operators are not accepted here."
+        )
+    if not value:
+        raise ScopeError(f"{name} is an empty string. Pass a non-empty id such as {name}='alice'.")
+    if value != value.strip():
+        raise ScopeError(
+            f"{name}={value!r} has surrounding whitespace. Strip it: {name}={value.strip()!r}."
+        )
+    if len(value) > _MAX_ID_LEN:
+        raise ScopeError(f"{name} is {len(value)} characters long; the limit is {_MAX_ID_LEN}.")
+    if _CONTROL.search(value):
+        raise ScopeError(f"{name}={value!r} contains control characters. Use printable text.")
+    if value == "*" or value.startswith("$"):
+        raise ScopeError(
+            f"{name}={value!r} looks like a wildcard or an operator. Scope ids match exactly; "
+            "pass the id of one user, agent or session."
+        )
+    return value
+
+
+class Scope(BaseModel):
+    """Who a memory belongs to: any combination of user, agent and session.
+
+    At least one id is set. ``run_id`` is accepted as an alias of
+    ``session_id`` (Mem0 compatibility).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    user_id: str | None = Field(default=None, description="The end user the memory is about.")
+    agent_id: str | None = Field(default=None, description="The agent that owns the memory.")
+    session_id: str | None = Field(
+        default=None, description="The conversation or run; alias run_id."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_run_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "run_id" in data:
+            data = dict(data)
+            run_id = data.pop("run_id")
+            session_id = data.get("session_id")
+            if run_id is not None and session_id is not None and run_id != session_id:
+                raise ScopeError(
+                    f"run_id={run_id!r} and session_id={session_id!r} disagree; run_id is an "
+                    "alias of session_id, so pass only one of them."
+                )
+            if run_id is not None:
+                data["session_id"] = run_id
+        return data
+
+    @field_validator("user_id", "agent_id", "session_id", mode="before")
+    @classmethod
+    def _valid_id(cls, value: object, info: Any) -> object:
+        if value is None:
+            return None
+        return validate_scope_id(info.field_name, value)
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Scope:
+        if self.user_id is None and self.agent_id is None and self.session_id is None:
+            raise ScopeError(
+                "No scope given. Pass at least one of user_id=, agent_id= or session_id= "
+                "(run_id= is an alias of session_id=), e.g. user_id='alice'."
+            )
+        return self
+
+    def items(self) -> list[tuple[str, str]]:
+        """The ``(name, id)`` pairs that are set, in a fixed order."""
+        pairs = [
+            ("user_id", self.user_id),
+            ("agent_id", self.agent_id),
+            ("session_id", self.session_id),
+        ]
+        return [(k, v) for k, v in pairs if v is not None]
+
+    def contains(self, other: Scope) -> bool:
+        """True if a read with this scope may see a memory stored under ``other``."""
+        return all(getattr(other, k) == v for k, v in self.items())
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.items())
+
+
+class MemoryStatus(StrEnum):
+    """Life cycle of a memory. Only ``active`` memories are searched by default."""
+
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    DELETED = "deleted"
+
+
+class EventType(StrEnum):
+    """What a write did to one memory."""
+
+    ADD = "ADD"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+    NONE = "NONE"
+
+
+Role = Literal["user", "assistant", "system", "tool"]
+
+
+class Message(BaseModel):
+    """One chat message given to :meth:`Memory.add`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Role = "user"
+    content: str
+    id: str | None = Field(default=None, description="The caller's message id, kept as provenance.")
+    name: str | None = None
+    created_at: datetime | None = Field(
+        default=None, description="When the message was said; the clock is used when absent."
+    )
+
+
+class MemorySource(BaseModel):
+    """Where a memory came from: the role that said it and the message ids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    message_ids: list[str] = Field(default_factory=list)
+
+
+class MemoryRecord(BaseModel):
+    """One stored memory, with everything the store keeps about it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    text: str
+    scope: Scope
+    key: str | None = Field(default=None, description="Structured key, e.g. 'allergies'.")
+    value: Any = Field(default=None, description="Structured value, e.g. ['penicillin'].")
+    category: str | None = None
+    source: MemorySource = Field(default_factory=MemorySource)
+    created_at: datetime
+    updated_at: datetime
+    last_accessed_at: datetime | None = None
+    access_count: int = Field(default=0, ge=0)
+    importance: float = Field(default=0.5, ge=0.0, le=1.0)
+    status: MemoryStatus = MemoryStatus.ACTIVE
+    superseded_by: str | None = None
+    expires_at: datetime | None = None
+    hash: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class MemoryHit(BaseModel):
+    """One search result: the memory and its similarity to the query in ``[0, 1]``."""
+
+    id: str
+    memory: str
+    score: float = Field(ge=0.0, le=1.0)
+    record: MemoryRecord
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The caller's metadata of the memory."""
+        return self.record.metadata
+
+    @property
+    def scope(self) -> Scope:
+        """The scope the memory belongs to."""
+        return self.record.scope
+
+
+class MemoryEvent(BaseModel):
+    """What one write did: the event type, the memory after and before it."""
+
+    id: str
+    event: EventType
+    memory: str | None = Field(default=None, description="The memory text after the event.")
+    previous_memory: str | None = Field(default=None, description="The text before the event.")
+    record: MemoryRecord | None = None
+    previous_record: MemoryRecord | None = None
+
+
+class AddResult(BaseModel):
+    """The events of one :meth:`Memory.add` or :meth:`Memory.remember` call."""
+
+    events: list[MemoryEvent] = Field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids of the memories the events are about, in order."""
+        return [e.id for e in self.events]
+
+
+class HistoryEntry(BaseModel):
+    """One event in the life of a memory, with full snapshots before and after."""
+
+    id: str
+    memory_id: str
+    previous_memory_id: str | None = None
+    event: EventType
+    before: MemoryRecord | None = None
+    after: MemoryRecord | None = None
+    created_at: datetime
+    seq: int = Field(default=0, description="Order of events written in the same call.")
+    reason: str | None = None
+
+    @property
+    def old_memory(self) -> str | None:
+        """The memory text before the event (Mem0's name)."""
+        return self.before.text if self.before else None
+
+    @property
+    def new_memory(self) -> str | None:
+        """The memory text after the event (Mem0's name)."""
+        return self.after.text if self.after else None
+
+
+def normalize_text(text: str) -> str:
+    """The form used for exact-duplicate detection.
+
+    Unicode NFKC, case folded, runs of whitespace collapsed, and trailing
+    sentence punctuation dropped: "I like tea." and "i like  TEA" are the same.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACES.sub(" ", folded).strip().rstrip(".!;").strip()
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex digest of :func:`normalize_text`."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()

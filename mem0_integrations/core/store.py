@@ -1,0 +1,296 @@
+"""Chroma storage: memories and their history, both in Chroma and nowhere else.
+
+Two collections per store, named ``<prefix>_memories`` (cosine distance, one
+embedding per memory) and ``<prefix>_history`` (one entry per event, with a
+constant one-dimensional vector, since history is read by metadata only).
+A Chroma server therefore gives every process the same complete state.
+
+All Chroma calls go through :meth:`ChromaStore._call`, which turns Chroma's
+and the transport's exceptions into :class:`StoreError` with a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .codec import (
+    history_from_chroma,
+    history_to_chroma,
+    record_from_chroma,
+    record_to_chroma,
+)
+from .config import StoreConfig
+from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
+from .models import HistoryEntry, MemoryRecord
+
+__all__ = ["ChromaStore", "Where", "Write", "open_client"]
+
+T = TypeVar("T")
+Where = dict[str, Any]
+
+_SCHEMA_VERSION = 1
+_PAGE = 1_000
+_HISTORY_VECTOR = [1.0]
+
+
+def open_client(config: StoreConfig) -> Any:
+    """A Chroma client for a resolved :class:`StoreConfig` (embedded or server)."""
+    try:
+        import chromadb
+        from chromadb.config import Settings
+    except ImportError as e:  # pragma: no cover - chromadb is a hard dependency
+        raise ConfigurationError("chromadb is missing: pip install mem0-integrations.") from e
+    settings = Settings(anonymized_telemetry=False)
+    if config.chroma_host is not None:
+        try:
+            client = chromadb.HttpClient(
+                host=config.chroma_host,
+                port=config.chroma_port or 8000,
+                ssl=config.chroma_ssl,
+                headers=config.chroma_headers or None,
+                settings=settings,
+            )
+            client.heartbeat()
+        except Exception as e:
+            raise StoreError(
+                f"Cannot reach the Chroma server at {config.chroma_host}:{config.chroma_port}: "
+                f"{e}. Start one with `chroma run --path DIR --host 127.0.0.1 --port "
+                f"{config.chroma_port}` or fix chroma_host/chroma_port."
+            ) from e
+        return client
+    assert config.path is not None, "resolve the StoreConfig first"
+    if config.path.exists() and not config.path.is_dir():
+        raise ConfigurationError(f"path={str(config.path)!r} is a file; pass a folder.")
+    try:
+        return chromadb.PersistentClient(path=str(config.path), settings=settings)
+    except Exception as e:
+        raise StoreError(f"Cannot open the embedded store at {config.path}: {e}.") from e
+
+
+@dataclass(frozen=True)
+class Write:
+    """One memory write: the record after it, and what to restore if a later step fails."""
+
+    record: MemoryRecord
+    embedding: list[float] | None
+    """New vector, or None when the text is unchanged (metadata-only update)."""
+    previous: MemoryRecord | None = None
+    """The stored record before the write; None for a new record."""
+    previous_embedding: list[float] | None = None
+
+
+class ChromaStore:
+    """Typed access to the two Chroma collections of one store."""
+
+    def __init__(self, client: Any, *, prefix: str, embedder_name: str) -> None:
+        self._client = client
+        self._prefix = prefix
+        self._embedder_name = embedder_name
+        self.memories: Any = None
+        self.history: Any = None
+        self._open_collections()
+
+    @property
+    def client(self) -> Any:
+        """The underlying Chroma client."""
+        return self._client
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except Mem0IntegrationsError:
+            raise
+        except Exception as e:
+            raise StoreError(
+                f"Chroma failed to {what}: {type(e).__name__}: {e}. If this is a server, check "
+                "that it is running; nothing beyond this step was written."
+            ) from e
+
+    def _open_collections(self) -> None:
+        names = (f"{self._prefix}_memories", f"{self._prefix}_history")
+        self.memories = self._call(
+            "open the memories collection",
+            lambda: self._client.get_or_create_collection(
+                names[0],
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"mem0i_schema": _SCHEMA_VERSION, "mem0i_embedder": self._embedder_name},
+                embedding_function=None,
+            ),
+        )
+        stored = (self.memories.metadata or {}).get("mem0i_embedder")
+        if stored is not None and stored != self._embedder_name:
+            raise ConfigurationError(
+                f"This store's memories were embedded with {stored!r}, but the configured "
+                f"embedder is {self._embedder_name!r}; vectors of two models cannot be "
+                "compared. Use the same embedder, or another path/collection_prefix."
+            )
+        self.history = self._call(
+            "open the history collection",
+            lambda: self._client.get_or_create_collection(
+                names[1],
+                metadata={"mem0i_schema": _SCHEMA_VERSION},
+                embedding_function=None,
+            ),
+        )
+
+    # --- memories -----------------------------------------------------------------------
+
+    def query(
+        self, embedding: Sequence[float], *, where: Where, limit: int
+    ) -> list[tuple[MemoryRecord, float]]:
+        """Nearest memories to ``embedding`` under ``where``, as (record, cosine distance)."""
+        res = self._call(
+            "search memories",
+            lambda: self.memories.query(
+                query_embeddings=[list(embedding)],
+                n_results=limit,
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            ),
+        )
+        ids, docs, metas, dists = (
+            res["ids"][0],
+            res["documents"][0],
+            res["metadatas"][0],
+            res["distances"][0],
+        )
+        return [
+            (record_from_chroma(i, d, m), float(x))
+            for i, d, m, x in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    def get_records(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
+        """The stored records with these ids (missing ids are absent from the result)."""
+        if not ids:
+            return {}
+        res = self._call(
+            "read memories",
+            lambda: self.memories.get(ids=list(ids), include=["documents", "metadatas"]),
+        )
+        return {
+            i: record_from_chroma(i, d, m)
+            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+        }
+
+    def get_embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors for ``ids``."""
+        if not ids:
+            return {}
+        res = self._call(
+            "read embeddings", lambda: self.memories.get(ids=list(ids), include=["embeddings"])
+        )
+        return {
+            i: [float(x) for x in e] for i, e in zip(res["ids"], res["embeddings"], strict=True)
+        }
+
+    def find(self, where: Where) -> list[MemoryRecord]:
+        """Every record matching ``where``, read in pages."""
+        return list(self._paged(self.memories, where, record_from_chroma))
+
+    def write(self, writes: Sequence[Write], history: Sequence[HistoryEntry]) -> None:
+        """Apply memory writes, then history; undo the memory writes if history fails."""
+        self._write_memories(writes)
+        try:
+            self.add_history(history)
+        except StoreError:
+            self._undo(writes)
+            raise
+
+    def _write_memories(self, writes: Sequence[Write]) -> None:
+        full = [w for w in writes if w.embedding is not None]
+        meta_only = [w for w in writes if w.embedding is None]
+        if full:
+            rows = [record_to_chroma(w.record) for w in full]
+            self._call(
+                "write memories",
+                lambda: self.memories.upsert(
+                    ids=[w.record.id for w in full],
+                    embeddings=[w.embedding for w in full],
+                    documents=[r[0] for r in rows],
+                    metadatas=[r[1] for r in rows],
+                ),
+            )
+        if meta_only:
+            self._call(
+                "update memories",
+                lambda: self.memories.update(
+                    ids=[w.record.id for w in meta_only],
+                    metadatas=[record_to_chroma(w.record)[1] for w in meta_only],
+                ),
+            )
+
+    def _undo(self, writes: Sequence[Write]) -> None:
+        new_ids = [w.record.id for w in writes if w.previous is None]
+        restore = [
+            Write(w.previous, w.previous_embedding if w.embedding is not None else None)
+            for w in writes
+            if w.previous is not None
+        ]
+        if new_ids:
+            self._call("undo new memories", lambda: self.memories.delete(ids=new_ids))
+        if restore:
+            self._write_memories(restore)
+
+    def update_access(self, records: Sequence[MemoryRecord]) -> None:
+        """Write access counters and times (metadata only)."""
+        if records:
+            self._write_memories([Write(r, None) for r in records])
+
+    def count(self) -> int:
+        """Number of stored memory records (all statuses)."""
+        return int(self._call("count memories", self.memories.count))
+
+    # --- history ------------------------------------------------------------------------
+
+    def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        """Append (or idempotently re-write) history entries."""
+        if not entries:
+            return
+        rows = [history_to_chroma(e) for e in entries]
+        self._call(
+            "write history",
+            lambda: self.history.upsert(
+                ids=[e.id for e in entries],
+                embeddings=[_HISTORY_VECTOR] * len(entries),
+                documents=[r[0] for r in rows],
+                metadatas=[r[1] for r in rows],
+            ),
+        )
+
+    def find_history(self, where: Where) -> list[HistoryEntry]:
+        """History entries matching ``where``, oldest first."""
+        entries = list(self._paged(self.history, where, history_from_chroma))
+        return sorted(entries, key=lambda e: (e.created_at, e.seq, e.id))
+
+    # --- maintenance --------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Delete both collections and create them empty."""
+        for collection in (self.memories, self.history):
+            self._drop(str(collection.name))
+        self._open_collections()
+
+    def _drop(self, name: str) -> None:
+        self._call(f"delete collection {name}", lambda: self._client.delete_collection(name))
+
+    def _paged(
+        self, collection: Any, where: Where, decode: Callable[[str, str, Any], T]
+    ) -> Iterator[T]:
+        offset = 0
+        while True:
+            res = self._page(collection, where, offset)
+            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                yield decode(i, d, m)
+            if len(res["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def _page(self, collection: Any, where: Where, offset: int) -> Any:
+        return self._call(
+            "read",
+            lambda: collection.get(
+                where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
+            ),
+        )
