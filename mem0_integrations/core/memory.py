@@ -15,6 +15,7 @@ import asyncio
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -148,9 +149,7 @@ class Memory:
 
     @staticmethod
     def _scope(user_id: Any, agent_id: Any, session_id: Any, run_id: Any) -> Scope:
-        return Scope.model_validate(
-            {"user_id": user_id, "agent_id": agent_id, "session_id": session_id, "run_id": run_id}
-        )
+        return Scope(user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id)
 
     def _text(self, text: Any, what: str) -> str:
         if not isinstance(text, str):
@@ -211,6 +210,7 @@ class Memory:
                 now=self._now(),
                 metadata=meta,
                 embeddings=embeddings,
+                seq=time.time_ns(),
             )
             return AddResult(events=self._commit(plan))
 
@@ -327,6 +327,7 @@ class Memory:
                 embedding=embedding,
                 old_embedding=old_embedding,
                 metadata=meta,
+                seq=time.time_ns(),
             )
             return self._commit(plan)[0]
 
@@ -347,7 +348,7 @@ class Memory:
             record = self._record(memory_id, scope)
             if record.status is MemoryStatus.DELETED:
                 raise InvalidInputError(f"Memory {memory_id!r} is already deleted.")
-            return self._commit(plan_delete([record], now=self._now()))[0]
+            return self._commit(plan_delete([record], now=self._now(), seq=time.time_ns()))[0]
 
     def delete_all(
         self,
@@ -361,7 +362,7 @@ class Memory:
         scope = self._scope(user_id, agent_id, session_id, run_id)
         with self._lock:
             records = self._store.find(read_where(scope))
-            return self._commit(plan_delete(records, now=self._now()))
+            return self._commit(plan_delete(records, now=self._now(), seq=time.time_ns()))
 
     def reset(self) -> None:
         """Drop every memory and all history of this store (all scopes). Irreversible."""

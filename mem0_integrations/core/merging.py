@@ -58,11 +58,13 @@ def plan_add(
     now: datetime,
     metadata: Mapping[str, Any],
     embeddings: Mapping[str, list[float]],
+    seq: int = 0,
     make_id: Callable[[], str] = new_id,
 ) -> Plan:
     """Merge ``candidates`` into the ``existing`` active records of exactly ``scope``.
 
-    ``embeddings`` maps each candidate's text to its vector.
+    ``embeddings`` maps each candidate's text to its vector; ``seq`` is the
+    ordering base of the history entries (see :attr:`HistoryEntry.seq`).
     """
     by_hash = {r.hash: r for r in existing if r.status is MemoryStatus.ACTIVE}
     by_key = {r.key: r for r in existing if r.status is MemoryStatus.ACTIVE and r.key}
@@ -102,7 +104,7 @@ def plan_add(
         by_hash[digest] = record
         if cand.key:
             by_key[cand.key] = record
-    return _apply(changes, now, embeddings, make_id)
+    return _apply(changes, now, embeddings, seq, make_id)
 
 
 def plan_edit(
@@ -113,6 +115,7 @@ def plan_edit(
     embedding: list[float],
     old_embedding: list[float] | None,
     metadata: Mapping[str, Any] | None,
+    seq: int = 0,
     make_id: Callable[[], str] = new_id,
 ) -> Plan:
     """A caller's edit of one memory's text (same id; the old text stays in history).
@@ -128,11 +131,15 @@ def plan_edit(
     new = old.model_copy(update=update)
     change = Change(EventType.UPDATE, new, old)
     write = Write(new, embedding, previous=old, previous_embedding=old_embedding)
-    return Plan([change], [write], [_entry(change, now, 0, make_id)])
+    return Plan([change], [write], [_entry(change, now, seq, make_id)])
 
 
 def plan_delete(
-    records: Sequence[MemoryRecord], *, now: datetime, make_id: Callable[[], str] = new_id
+    records: Sequence[MemoryRecord],
+    *,
+    now: datetime,
+    seq: int = 0,
+    make_id: Callable[[], str] = new_id,
 ) -> Plan:
     """Soft-delete ``records``: status ``deleted``, kept with history, hidden from reads."""
     changes = [
@@ -144,7 +151,7 @@ def plan_delete(
         for r in records
     ]
     writes = [Write(c.record, None, previous=c.previous) for c in changes]
-    history = [_entry(c, now, i, make_id) for i, c in enumerate(changes)]
+    history = [_entry(c, now, seq + i, make_id) for i, c in enumerate(changes)]
     return Plan(changes, writes, history)
 
 
@@ -152,6 +159,7 @@ def _apply(
     changes: list[Change],
     now: datetime,
     embeddings: Mapping[str, list[float]],
+    seq: int,
     make_id: Callable[[], str],
 ) -> Plan:
     writes: list[Write] = []
@@ -161,7 +169,7 @@ def _apply(
         writes.append(Write(change.record, embeddings[change.record.text]))
         if change.superseded is not None:
             writes.append(Write(change.superseded, None, previous=change.previous))
-    history = [_entry(c, now, i, make_id) for i, c in enumerate(changes)]
+    history = [_entry(c, now, seq + i, make_id) for i, c in enumerate(changes)]
     return Plan(changes, writes, history)
 
 

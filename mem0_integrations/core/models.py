@@ -15,7 +15,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ScopeError
 
@@ -90,6 +97,12 @@ class Scope(BaseModel):
         default=None, description="The conversation or run; alias run_id."
     )
 
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as e:
+            raise _scope_error(e) from None
+
     @model_validator(mode="before")
     @classmethod
     def _accept_run_id(cls, data: Any) -> Any:
@@ -137,6 +150,15 @@ class Scope(BaseModel):
 
     def __str__(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.items())
+
+
+def _scope_error(error: ValidationError) -> Exception:
+    """The :class:`ScopeError` a validator raised, unwrapped from pydantic's error."""
+    for item in error.errors():
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, ScopeError):
+            return cause
+    return ScopeError(f"Invalid scope: {error.errors()[0]['msg']}.")
 
 
 class MemoryStatus(StrEnum):
@@ -257,7 +279,11 @@ class HistoryEntry(BaseModel):
     before: MemoryRecord | None = None
     after: MemoryRecord | None = None
     created_at: datetime
-    seq: int = Field(default=0, description="Order of events written in the same call.")
+    seq: int = Field(
+        default=0,
+        description="Tie-breaker among events with the same created_at: wall-clock "
+        "nanoseconds when written plus the event's position in its call.",
+    )
     reason: str | None = None
 
     @property

@@ -1,0 +1,63 @@
+"""The public API is pinned: adding or removing a name is a deliberate change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import mem0_integrations
+
+EXPECTED = [
+    "DEFAULT_PATH",
+    "AddResult",
+    "BaseEmbedder",
+    "ConfigurationError",
+    "Embedder",
+    "EmbedderConfig",
+    "EmbeddingError",
+    "EventType",
+    "HistoryEntry",
+    "InvalidInputError",
+    "LimitsConfig",
+    "Mem0IntegrationsError",
+    "Memory",
+    "MemoryConfig",
+    "MemoryEvent",
+    "MemoryHit",
+    "MemoryNotFoundError",
+    "MemoryRecord",
+    "MemorySource",
+    "MemoryStatus",
+    "Message",
+    "OnnxMiniLMEmbedder",
+    "OpenAIEmbedder",
+    "Scope",
+    "ScopeError",
+    "StoreConfig",
+    "StoreError",
+    "__version__",
+    "as_embedder",
+]
+
+
+def test_all_is_pinned() -> None:
+    assert mem0_integrations.__all__ == EXPECTED
+
+
+def test_every_exported_name_exists_and_belongs_to_the_package() -> None:
+    for name in mem0_integrations.__all__:
+        obj = getattr(mem0_integrations, name)
+        module = getattr(obj, "__module__", "mem0_integrations")
+        if isinstance(module, str):
+            assert module.startswith("mem0_integrations"), (name, module)
+
+
+def test_import_is_light() -> None:
+    """Importing the package loads no Chroma, onnxruntime, numpy or framework."""
+    code = (
+        "import sys, mem0_integrations; "
+        "heavy = [m for m in ('chromadb', 'onnxruntime', 'numpy', 'langchain_core', "
+        "'llama_index', 'openai') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

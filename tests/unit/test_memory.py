@@ -1,0 +1,363 @@
+"""Memory's contract on an in-memory Chroma with a fake embedder."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime
+from typing import Any
+
+import chromadb
+import pytest
+
+from mem0_integrations import (
+    ConfigurationError,
+    EventType,
+    InvalidInputError,
+    Memory,
+    MemoryNotFoundError,
+    MemoryStatus,
+    ScopeError,
+)
+
+from .conftest import FakeClock, HashEmbedder
+
+
+def snapshot(memory: Memory) -> tuple[Any, ...]:
+    """Everything stored, to prove a failed call changed nothing."""
+    store = memory._store
+    mem = store.memories.get(include=["documents", "metadatas", "embeddings"])
+    hist = store.history.get(include=["documents", "metadatas"])
+    return (
+        sorted(
+            zip(
+                mem["ids"],
+                mem["documents"],
+                [str(sorted(m.items())) for m in mem["metadatas"]],
+                strict=True,
+            )
+        ),
+        sorted(zip(hist["ids"], hist["documents"], strict=True)),
+    )
+
+
+def test_add_infer_false_stores_each_non_system_message(memory: Memory, clock: FakeClock) -> None:
+    result = memory.add(
+        [
+            {"role": "system", "content": "You are helpful."},
+            {"role": "user", "content": "I like green tea", "id": "m1"},
+            {"role": "assistant", "content": "Green tea it is."},
+        ],
+        user_id="u1",
+        infer=False,
+    )
+    assert [e.event for e in result.events] == [EventType.ADD, EventType.ADD]
+    records = {r.text: r for r in memory.get_all(user_id="u1")}
+    assert set(records) == {"I like green tea", "Green tea it is."}
+    assert records["I like green tea"].source.message_ids == ["m1"]
+    assert records["Green tea it is."].source.role == "assistant"
+    assert all(r.created_at == clock.now for r in records.values())
+
+
+def test_infer_true_without_llm_uses_offline_extractor(memory: Memory) -> None:
+    result = memory.add(
+        [
+            {"role": "user", "content": "Hello! I work as a nurse in Lyon. Any tips?"},
+            {"role": "assistant", "content": "I am an assistant and I like helping."},
+        ],
+        user_id="u1",
+    )
+    assert [e.memory for e in result.events] == ["I work as a nurse in Lyon."]
+
+
+def test_exact_duplicate_is_none(memory: Memory) -> None:
+    first = memory.add("I like green tea.", user_id="u1", infer=False).events[0]
+    again = memory.add("i like green TEA", user_id="u1", infer=False).events[0]
+    assert again.event is EventType.NONE
+    assert again.id == first.id
+    assert len(memory.get_all(user_id="u1")) == 1
+    assert [h.event for h in memory.history(first.id)] == [EventType.ADD, EventType.NONE]
+
+
+def test_same_text_in_another_scope_is_a_new_memory(memory: Memory) -> None:
+    a = memory.add("I like green tea", user_id="u1", infer=False).events[0]
+    b = memory.add("I like green tea", user_id="u1", agent_id="coach", infer=False).events[0]
+    c = memory.add("I like green tea", user_id="u2", infer=False).events[0]
+    assert {a.event, b.event, c.event} == {EventType.ADD}
+    assert len({a.id, b.id, c.id}) == 3
+
+
+def test_reads_match_given_ids_and_leave_others_open(memory: Memory) -> None:
+    memory.add("u1 plain fact", user_id="u1", infer=False)
+    memory.add("u1 coach fact", user_id="u1", agent_id="coach", infer=False)
+    memory.add(
+        "u1 coach session fact", user_id="u1", agent_id="coach", session_id="s1", infer=False
+    )
+    memory.add("u2 coach fact", user_id="u2", agent_id="coach", infer=False)
+
+    def texts(**scope: str) -> set[str]:
+        return {r.text for r in memory.get_all(**scope)}
+
+    assert texts(user_id="u1") == {"u1 plain fact", "u1 coach fact", "u1 coach session fact"}
+    assert texts(user_id="u1", agent_id="coach") == {"u1 coach fact", "u1 coach session fact"}
+    assert texts(agent_id="coach") == {"u1 coach fact", "u1 coach session fact", "u2 coach fact"}
+    assert texts(run_id="s1") == {"u1 coach session fact"}
+    assert texts(user_id="u3") == set()
+    hits = memory.search("coach fact", user_id="u2", limit=10)
+    assert [h.memory for h in hits] == ["u2 coach fact"]
+
+
+def test_metadata_cannot_override_scope(memory: Memory) -> None:
+    before = snapshot(memory)
+    with pytest.raises(ScopeError, match="metadata cannot carry 'user_id'"):
+        memory.add("I like tea", user_id="u1", metadata={"user_id": "u2"}, infer=False)
+    with pytest.raises(ScopeError):
+        memory.remember({"a": "b"}, user_id="u1", metadata={"run_id": "x"})
+    assert snapshot(memory) == before
+
+
+def test_filters_narrow_and_cannot_widen(memory: Memory) -> None:
+    memory.add("tea fact", user_id="u1", metadata={"topic": "drinks", "n": 3}, infer=False)
+    memory.add("tea fact too", user_id="u1", metadata={"topic": "food"}, infer=False)
+    memory.add("tea fact of u2", user_id="u2", metadata={"topic": "drinks"}, infer=False)
+    assert [r.text for r in memory.get_all(user_id="u1", filters={"topic": "drinks"})] == [
+        "tea fact"
+    ]
+    hits = memory.search(
+        "tea", user_id="u1", filters={"$or": [{"topic": "drinks"}, {"n": {"$gt": 1}}]}, limit=10
+    )
+    assert [h.memory for h in hits] == ["tea fact"]
+    assert hits[0].metadata == {"topic": "drinks", "n": 3}
+    with pytest.raises(ScopeError):
+        memory.search("tea", user_id="u1", filters={"user_id": {"$ne": "u1"}})
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.add("", user_id="u1"), InvalidInputError),
+        (lambda m: m.add(123, user_id="u1"), InvalidInputError),
+        (lambda m: m.add("x" * 20_000, user_id="u1"), InvalidInputError),
+        (lambda m: m.add("I like tea"), ScopeError),
+        (lambda m: m.add("I like tea", user_id={"$ne": "x"}), ScopeError),
+        (lambda m: m.add("I like tea", user_id="u1", metadata="x"), InvalidInputError),
+        (lambda m: m.remember({}, user_id="u1"), InvalidInputError),
+        (lambda m: m.remember({"a": None}, user_id="u1"), InvalidInputError),
+        (lambda m: m.remember({" a": 1}, user_id="u1"), InvalidInputError),
+        (lambda m: m.remember({"a": object()}, user_id="u1"), InvalidInputError),
+        (lambda m: m.remember({"a": 1}, user_id="u1", category=""), InvalidInputError),
+        (lambda m: m.search("", user_id="u1"), InvalidInputError),
+        (lambda m: m.search("tea", user_id="u1", limit=0), InvalidInputError),
+        (lambda m: m.search("tea", user_id="u1", limit=True), InvalidInputError),
+        (lambda m: m.search("tea", user_id="u1", threshold=2.0), InvalidInputError),
+        (lambda m: m.search("tea"), ScopeError),
+        (lambda m: m.get_all(), ScopeError),
+        (lambda m: m.get_all(user_id="u1", limit=0), InvalidInputError),
+        (lambda m: m.delete_all(), ScopeError),
+        (lambda m: m.get("nope"), MemoryNotFoundError),
+        (lambda m: m.get(""), InvalidInputError),
+        (lambda m: m.update("nope", "text"), MemoryNotFoundError),
+        (lambda m: m.update("nope", ""), InvalidInputError),
+        (lambda m: m.delete("nope"), MemoryNotFoundError),
+        (lambda m: m.history("nope"), MemoryNotFoundError),
+    ],
+)
+def test_bad_calls_raise_typed_errors_and_change_nothing(
+    memory: Memory, call: Any, error: type[Exception]
+) -> None:
+    memory.add("I like green tea", user_id="u1", infer=False)
+    before = snapshot(memory)
+    with pytest.raises(error):
+        call(memory)
+    assert snapshot(memory) == before
+
+
+def test_scoped_id_access_refuses_other_users(memory: Memory) -> None:
+    mid = memory.add("secret of u1", user_id="u1", infer=False).events[0].id
+    before = snapshot(memory)
+    for call in (
+        lambda: memory.get(mid, user_id="u2"),
+        lambda: memory.update(mid, "hacked", user_id="u2"),
+        lambda: memory.delete(mid, user_id="u2"),
+        lambda: memory.history(mid, user_id="u2"),
+    ):
+        with pytest.raises(MemoryNotFoundError):
+            call()
+    assert snapshot(memory) == before
+    assert memory.get(mid, user_id="u1").text == "secret of u1"
+
+
+def test_remember_supersedes_same_key(memory: Memory, clock: FakeClock) -> None:
+    first = memory.remember(
+        {"allergies": ["penicillin"], "city": "Berlin"}, user_id="u1", category="profile"
+    )
+    clock.advance(days=1)
+    second = memory.remember({"city": "Paris", "allergies": ["penicillin"]}, user_id="u1")
+    assert [e.event for e in second.events] == [EventType.UPDATE, EventType.NONE]
+    berlin = memory.get(first.events[1].id)
+    paris = memory.get(second.events[0].id)
+    assert berlin.status is MemoryStatus.SUPERSEDED
+    assert berlin.superseded_by == paris.id
+    assert berlin.updated_at == clock.now
+    assert paris.key == "city"
+    assert paris.value == "Paris"
+    assert paris.text == "city: Paris"
+    assert first.events[0].record is not None
+    assert first.events[0].record.category == "profile"
+    active = {r.key: r.value for r in memory.get_all(user_id="u1")}
+    assert active == {"allergies": ["penicillin"], "city": "Paris"}
+    assert all(h.id != berlin.id for h in memory.search("city Berlin", user_id="u1", limit=10))
+    entries = memory.history(berlin.id)
+    assert [(e.event, e.old_memory, e.new_memory) for e in entries] == [
+        (EventType.ADD, None, "city: Berlin"),
+        (EventType.UPDATE, "city: Berlin", "city: Paris"),
+    ]
+
+
+def test_update_and_delete_keep_history(memory: Memory, clock: FakeClock) -> None:
+    mid = memory.add("I live in Rome", user_id="u1", infer=False).events[0].id
+    clock.advance(hours=1)
+    event = memory.update(mid, "I live in Milan", metadata={"moved": True})
+    assert (event.event, event.memory, event.previous_memory) == (
+        EventType.UPDATE,
+        "I live in Milan",
+        "I live in Rome",
+    )
+    assert memory.search("Milan", user_id="u1")[0].id == mid
+    clock.advance(hours=1)
+    deleted = memory.delete(mid)
+    assert deleted.event is EventType.DELETE
+    assert memory.get(mid).status is MemoryStatus.DELETED
+    assert memory.get_all(user_id="u1") == []
+    assert memory.search("Milan", user_id="u1") == []
+    assert [r.id for r in memory.get_all(user_id="u1", include_inactive=True)] == [mid]
+    history = memory.history(mid)
+    assert [(h.event, h.old_memory, h.new_memory) for h in history] == [
+        (EventType.ADD, None, "I live in Rome"),
+        (EventType.UPDATE, "I live in Rome", "I live in Milan"),
+        (EventType.DELETE, "I live in Milan", "I live in Milan"),
+    ]
+    assert [h.created_at for h in history] == sorted(h.created_at for h in history)
+    with pytest.raises(InvalidInputError, match="already deleted"):
+        memory.delete(mid)
+    with pytest.raises(InvalidInputError, match="deleted"):
+        memory.update(mid, "again")
+
+
+def test_delete_all_touches_only_the_scope(memory: Memory) -> None:
+    memory.add("u1 fact one", user_id="u1", infer=False)
+    memory.add("u1 fact two", user_id="u1", agent_id="a", infer=False)
+    memory.add("u2 fact", user_id="u2", infer=False)
+    events = memory.delete_all(user_id="u1", agent_id="a")
+    assert [e.memory for e in events] == ["u1 fact two"]
+    events = memory.delete_all(user_id="u1")
+    assert [e.memory for e in events] == ["u1 fact one"]
+    assert [r.text for r in memory.get_all(user_id="u2")] == ["u2 fact"]
+
+
+def test_search_scores_threshold_and_access_tracking(memory: Memory, clock: FakeClock) -> None:
+    memory.add(["I like green tea", "My dog is called Rex"], user_id="u1", infer=False)
+    hits = memory.search("green tea", user_id="u1", limit=2)
+    assert [h.memory for h in hits] == ["I like green tea", "My dog is called Rex"]
+    assert 1.0 >= hits[0].score > hits[1].score >= 0.0
+    assert memory.search("green tea", user_id="u1", threshold=0.5, limit=2)[0].memory == (
+        "I like green tea"
+    )
+    strict = memory.search("green tea", user_id="u1", threshold=0.99, limit=2)
+    assert all(h.score >= 0.99 for h in strict)
+    assert len(strict) <= 1
+    record = memory.get(hits[0].id)
+    assert record.access_count == 2 + len(strict)
+    assert record.last_accessed_at == clock.now
+    assert memory.get(hits[1].id).access_count == 1
+
+
+def test_expired_memories_are_hidden(memory: Memory, clock: FakeClock) -> None:
+    mid = memory.add("temporary fact", user_id="u1", infer=False).events[0].id
+    record = memory.get(mid).model_copy(
+        update={"expires_at": clock.now.replace(year=2026, month=2)}
+    )
+    memory._store.update_access([record])
+    assert [r.id for r in memory.get_all(user_id="u1")] == [mid]
+    clock.advance(days=40)
+    assert memory.get_all(user_id="u1") == []
+    assert memory.search("temporary", user_id="u1") == []
+    assert [r.id for r in memory.get_all(user_id="u1", include_inactive=True)] == [mid]
+
+
+def test_embeddings_are_batched_once_per_add(memory: Memory, embedder: HashEmbedder) -> None:
+    embedder.calls.clear()
+    memory.add([f"fact number {i}" for i in range(10)], user_id="u1", infer=False)
+    assert [len(c) for c in embedder.calls] == [8, 2]
+
+
+def test_naive_clock_is_a_configuration_error(chroma_client: Any) -> None:
+    m = Memory(
+        client=chroma_client,
+        embedder=HashEmbedder(),
+        clock=datetime.now,
+        config={"store": {"collection_prefix": "naiveclock"}},
+    )
+    with pytest.raises(ConfigurationError, match="timezone-aware"):
+        m.add("I like tea", user_id="u1", infer=False)
+
+
+def test_client_and_path_are_exclusive(chroma_client: Any, tmp_path: Any) -> None:
+    with pytest.raises(ConfigurationError, match="not both"):
+        Memory(tmp_path, client=chroma_client, embedder=HashEmbedder())
+
+
+def test_embedder_change_is_refused(chroma_client: Any) -> None:
+    config = {"store": {"collection_prefix": "embchange"}}
+    Memory(client=chroma_client, embedder=HashEmbedder(), config=config)
+
+    class Other(HashEmbedder):
+        @property
+        def name(self) -> str:
+            return "other-model"
+
+    with pytest.raises(ConfigurationError, match="test-hash-64"):
+        Memory(client=chroma_client, embedder=Other(), config=config)
+
+
+def test_reset_empties_everything(memory: Memory) -> None:
+    memory.add("I like tea", user_id="u1", infer=False)
+    memory.reset()
+    assert memory.get_all(user_id="u1") == []
+    assert memory._store.count() == 0
+
+
+def test_every_public_method_has_an_async_twin() -> None:
+    public = [
+        n
+        for n, f in inspect.getmembers(Memory, inspect.isfunction)
+        if (not n.startswith("_") and not n.startswith("a")) or n == "add"
+    ]
+    for name in public:
+        twin = getattr(Memory, "a" + name)
+        assert inspect.iscoroutinefunction(twin), name
+        assert inspect.signature(twin).parameters.keys() == (
+            inspect.signature(getattr(Memory, name)).parameters.keys()
+        ), name
+
+
+async def test_async_twins_share_the_logic(memory: Memory) -> None:
+    result = await memory.aadd("I like green tea", user_id="u1", infer=False)
+    again = await memory.aadd("I like green tea", user_id="u1", infer=False)
+    assert again.events[0].event is EventType.NONE
+    hits = await memory.asearch("tea", user_id="u1")
+    assert hits[0].id == result.ids[0]
+    with pytest.raises(ScopeError):
+        await memory.asearch("tea")
+
+
+def test_injected_chroma_client_is_used(chroma_client: chromadb.api.ClientAPI) -> None:
+    m = Memory(
+        client=chroma_client,
+        embedder=HashEmbedder(),
+        config={"store": {"collection_prefix": "injected"}},
+    )
+    m.add("I like tea", user_id="u1", infer=False)
+    names = {c.name for c in chroma_client.list_collections()}
+    assert {"injected_memories", "injected_history"} <= names
+    assert "injected" in repr(m)
+    m.reset()
