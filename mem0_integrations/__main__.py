@@ -1,0 +1,7 @@
+"""``python -m mem0_integrations`` runs the ``mem0i`` command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,102 @@
+"""Command line: ``mem0i`` (also ``python -m mem0_integrations``).
+
+``mem0i demo`` runs the offline demo of the README: one process remembers a
+conversation in an embedded store and exits; a second, separate process opens
+the same folder and recalls what was said, with scores and history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+DEMO_USER = "demo-alice"
+DEMO_CONVERSATION = [
+    {"role": "user", "content": "Hi! I'm Alice. I work as a nurse in Lyon."},
+    {"role": "assistant", "content": "Nice to meet you, Alice."},
+    {
+        "role": "user",
+        "content": "I'm allergic to penicillin. I started running 5 km every morning.",
+    },
+    {"role": "user", "content": "My sister Anna lives in Rome. What should I cook tonight?"},
+]
+DEMO_QUESTIONS = [
+    "Am I allergic to any medicine?",
+    "How do I exercise?",
+    "Where does my sister live?",
+    "Which city is my home?",
+]
+
+
+def _remember(path: Path) -> None:
+    from mem0_integrations import Memory
+
+    memory = Memory(path=path)
+    memory.delete_all(user_id=DEMO_USER)
+    print(f"[process 1] store: {memory.location}")
+    result = memory.add(DEMO_CONVERSATION, user_id=DEMO_USER)
+    for event in result.events:
+        print(f"[process 1] {event.event.value:<6} {event.memory}")
+    for facts in ({"home_city": "Lyon"}, {"home_city": "Paris"}):
+        for event in memory.remember(facts, user_id=DEMO_USER).events:
+            extra = f"  (was: {event.previous_memory})" if event.previous_memory else ""
+            print(f"[process 1] {event.event.value:<6} {event.memory}{extra}")
+    again = memory.add("I'm allergic to penicillin.", user_id=DEMO_USER)
+    print(f"[process 1] {again.events[0].event.value:<6} {again.events[0].memory} (duplicate)")
+
+
+def _recall(path: Path) -> None:
+    from mem0_integrations import Memory
+
+    memory = Memory(path=path)
+    print(f"[process 2] store: {memory.location}")
+    for question in DEMO_QUESTIONS:
+        print(f"[process 2] Q: {question}")
+        for hit in memory.search(question, user_id=DEMO_USER, limit=2):
+            print(f"[process 2]    {hit.score:.3f}  {hit.memory}")
+    (home,) = memory.get_all(user_id=DEMO_USER, filters={"key": "home_city"})
+    print(f"[process 2] history of {home.text!r}:")
+    for entry in memory.history(home.id):
+        print(f"[process 2]    {entry.event.value:<6} {entry.old_memory} -> {entry.new_memory}")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    path = Path(args.path).resolve()
+    if args.recall:
+        _recall(path)
+        return 0
+    _remember(path)
+    print("[process 1] exiting; starting a second process to recall ...")
+    cmd = [sys.executable, "-m", "mem0_integrations", "demo", "--recall", "--path", str(path)]
+    return subprocess.run(cmd, check=False).returncode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``mem0i``."""
+    parser = argparse.ArgumentParser(prog="mem0i", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="offline demo: remember in one process, recall in another")
+    demo.add_argument(
+        "--path", default="mem0_demo_memories", help="store folder (default: %(default)s)"
+    )
+    demo.add_argument("--recall", action="store_true", help="only the recall step")
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``mem0i``; returns the exit code."""
+    from mem0_integrations import Mem0IntegrationsError
+
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except Mem0IntegrationsError as e:
+        print(f"mem0i: error: {e}", file=sys.stderr)
+        return 2
+    return code
