@@ -25,6 +25,7 @@ __all__ = [
     "dumps",
     "history_from_chroma",
     "history_to_chroma",
+    "iso",
     "record_from_chroma",
     "record_to_chroma",
     "to_ms",
@@ -45,7 +46,8 @@ def to_ms(value: datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
-def _iso(value: datetime | None) -> str:
+def iso(value: datetime | None) -> str:
+    """ISO text of a datetime, or the empty string for None."""
     return value.isoformat() if value is not None else ""
 
 
@@ -90,16 +92,16 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         "category": record.category or "",
         "source_role": record.source.role or "",
         "source_message_ids": dumps(record.source.message_ids),
-        "created_at": _iso(record.created_at),
+        "created_at": iso(record.created_at),
         "created_ms": to_ms(record.created_at),
-        "updated_at": _iso(record.updated_at),
+        "updated_at": iso(record.updated_at),
         "updated_ms": to_ms(record.updated_at),
-        "last_accessed_at": _iso(record.last_accessed_at),
+        "last_accessed_at": iso(record.last_accessed_at),
         "access_count": record.access_count,
         "importance": float(record.importance),
         "status": record.status.value,
         "superseded_by": record.superseded_by or "",
-        "expires_at": _iso(record.expires_at),
+        "expires_at": iso(record.expires_at),
         "expires_ms": to_ms(record.expires_at) if record.expires_at else NEVER_MS,
         "hash": record.hash,
         "metadata_json": dumps(record.metadata),

@@ -45,7 +45,7 @@ from .models import (
     Scope,
     content_hash,
 )
-from .store import ChromaStore, open_client
+from .store import ChromaStore, Write, open_client
 from .transfer import dump_lines, parse_lines
 
 __all__ = ["Memory"]
@@ -412,7 +412,7 @@ class Memory:
             r.model_copy(update={"last_accessed_at": now, "access_count": r.access_count + 1})
             for r in records
         ]
-        self._store.update_access(touched)
+        self._store.record_access(touched)
 
     def get(
         self,
@@ -517,10 +517,14 @@ class Memory:
             if record.scope.model_dump().keys() & record.metadata.keys():
                 raise ScopeError(f"Record {record.id!r} carries scope keys in its metadata.")
         vectors = self._embedder.embed([r.text for r in bundle.records])
-        from .store import Write
-
-        writes = [Write(r, v) for r, v in zip(bundle.records, vectors, strict=True)]
+        ids = [r.id for r in bundle.records]
         with self._lock:
+            stored = self._store.get_records(ids)
+            stored_vectors = self._store.get_embeddings(list(stored))
+            writes = [
+                Write(r, v, previous=stored.get(r.id), previous_embedding=stored_vectors.get(r.id))
+                for r, v in zip(bundle.records, vectors, strict=True)
+            ]
             self._store.write(writes, bundle.history)
         return len(bundle.records)
 

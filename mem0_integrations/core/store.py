@@ -11,13 +11,16 @@ and the transport's exceptions into :class:`StoreError` with a hint.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .codec import (
+    META_PREFIX,
     history_from_chroma,
     history_to_chroma,
+    iso,
     record_from_chroma,
     record_to_chroma,
 )
@@ -26,6 +29,8 @@ from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
 from .models import HistoryEntry, MemoryRecord
 
 __all__ = ["ChromaStore", "Where", "Write", "open_client"]
+
+log = logging.getLogger("mem0_integrations")
 
 T = TypeVar("T")
 Where = dict[str, Any]
@@ -75,7 +80,7 @@ class Write:
 
     record: MemoryRecord
     embedding: list[float] | None
-    """New vector, or None when the text is unchanged (metadata-only update)."""
+    """New vector, or None when text and vector are unchanged (metadata-only update)."""
     previous: MemoryRecord | None = None
     """The stored record before the write; None for a new record."""
     previous_embedding: list[float] | None = None
@@ -190,19 +195,26 @@ class ChromaStore:
         return list(self._paged(self.memories, where, record_from_chroma))
 
     def write(self, writes: Sequence[Write], history: Sequence[HistoryEntry]) -> None:
-        """Apply memory writes, then history; undo the memory writes if history fails."""
-        self._write_memories(writes)
+        """Apply memory writes, then history; on failure, restore what was there before.
+
+        Chroma has no transactions across calls, so a failed step is compensated:
+        new records are deleted and changed records rewritten as they were.
+        """
         try:
+            self._write_memories(writes)
             self.add_history(history)
         except StoreError:
-            self._undo(writes)
+            try:
+                self._undo(writes)
+            except StoreError:
+                log.exception("mem0-integrations could not undo a failed write")
             raise
 
     def _write_memories(self, writes: Sequence[Write]) -> None:
         full = [w for w in writes if w.embedding is not None]
         meta_only = [w for w in writes if w.embedding is None]
         if full:
-            rows = [record_to_chroma(w.record) for w in full]
+            rows = [_row(w) for w in full]
             self._call(
                 "write memories",
                 lambda: self.memories.upsert(
@@ -213,11 +225,11 @@ class ChromaStore:
                 ),
             )
         if meta_only:
+            rows = [_row(w) for w in meta_only]
             self._call(
                 "update memories",
                 lambda: self.memories.update(
-                    ids=[w.record.id for w in meta_only],
-                    metadatas=[record_to_chroma(w.record)[1] for w in meta_only],
+                    ids=[w.record.id for w in meta_only], metadatas=[r[1] for r in rows]
                 ),
             )
 
@@ -229,14 +241,27 @@ class ChromaStore:
             if w.previous is not None
         ]
         if new_ids:
-            self._call("undo new memories", lambda: self.memories.delete(ids=new_ids))
+            self._delete(self.memories, new_ids)
         if restore:
             self._write_memories(restore)
 
-    def update_access(self, records: Sequence[MemoryRecord]) -> None:
-        """Write access counters and times (metadata only)."""
-        if records:
-            self._write_memories([Write(r, None) for r in records])
+    def record_access(self, records: Sequence[MemoryRecord]) -> None:
+        """Write only the access time and count of ``records``.
+
+        Only those two columns are sent (Chroma merges metadata on update), so
+        a concurrent edit or delete of the same memory is never reverted; ids
+        deleted meanwhile are ignored by Chroma.
+        """
+        if not records:
+            return
+        metadatas = [
+            {"last_accessed_at": iso(r.last_accessed_at), "access_count": r.access_count}
+            for r in records
+        ]
+        self._call(
+            "record access",
+            lambda: self.memories.update(ids=[r.id for r in records], metadatas=metadatas),
+        )
 
     def count(self) -> int:
         """Number of stored memory records (all statuses)."""
@@ -267,13 +292,21 @@ class ChromaStore:
     # --- maintenance --------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Delete both collections and create them empty."""
-        for collection in (self.memories, self.history):
-            self._drop(str(collection.name))
-        self._open_collections()
+        """Delete every memory and history entry, keeping the collections.
 
-    def _drop(self, name: str) -> None:
-        self._call(f"delete collection {name}", lambda: self._client.delete_collection(name))
+        The collections themselves stay, so other clients of the same folder or
+        server keep working against them.
+        """
+        for collection in (self.memories, self.history):
+            while ids := self._ids(collection):
+                self._delete(collection, ids)
+
+    def _ids(self, collection: Any) -> list[str]:
+        res = self._call("list ids", lambda: collection.get(limit=_PAGE, include=[]))
+        return list(res["ids"])
+
+    def _delete(self, collection: Any, ids: list[str]) -> None:
+        self._call("delete records", lambda: collection.delete(ids=ids))
 
     def _paged(
         self, collection: Any, where: Where, decode: Callable[[str, str, Any], T]
@@ -294,3 +327,13 @@ class ChromaStore:
                 where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
             ),
         )
+
+
+def _row(write: Write) -> tuple[str, dict[str, Any]]:
+    """(document, metadata) of a write; caller metadata the previous version had and
+    this one lacks is set to None, which makes Chroma drop the column."""
+    document, meta = record_to_chroma(write.record)
+    if write.previous is not None:
+        for key in write.previous.metadata:
+            meta.setdefault(META_PREFIX + key, None)
+    return document, meta

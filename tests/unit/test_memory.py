@@ -17,7 +17,9 @@ from mem0_integrations import (
     MemoryNotFoundError,
     MemoryStatus,
     ScopeError,
+    StoreError,
 )
+from mem0_integrations.core.store import Write
 
 from .conftest import FakeClock, HashEmbedder
 
@@ -33,6 +35,7 @@ def snapshot(memory: Memory) -> tuple[Any, ...]:
                 mem["ids"],
                 mem["documents"],
                 [str(sorted(m.items())) for m in mem["metadatas"]],
+                [str([round(float(x), 5) for x in e]) for e in mem["embeddings"]],
                 strict=True,
             )
         ),
@@ -276,7 +279,7 @@ def test_expired_memories_are_hidden(memory: Memory, clock: FakeClock) -> None:
     record = memory.get(mid).model_copy(
         update={"expires_at": clock.now.replace(year=2026, month=2)}
     )
-    memory._store.update_access([record])
+    memory._store.write([Write(record, None, previous=memory.get(mid))], [])
     assert [r.id for r in memory.get_all(user_id="u1")] == [mid]
     clock.advance(days=40)
     assert memory.get_all(user_id="u1") == []
@@ -361,3 +364,56 @@ def test_injected_chroma_client_is_used(chroma_client: chromadb.api.ClientAPI) -
     assert {"injected_memories", "injected_history"} <= names
     assert "injected" in repr(m)
     m.reset()
+
+
+class _FailingCollection:
+    """Wraps a Chroma collection and fails one of its methods (a Chroma fault, not ours)."""
+
+    def __init__(self, inner: Any, method: str) -> None:
+        self._inner = inner
+        self._method = method
+
+    def __getattr__(self, name: str) -> Any:
+        if name == self._method:
+
+            def fail(*args: Any, **kwargs: Any) -> Any:
+                raise RuntimeError(f"injected failure in {name}")
+
+            return fail
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize(
+    ("collection", "method"),
+    [("history", "upsert"), ("memories", "update"), ("memories", "upsert")],
+)
+def test_a_failed_step_leaves_the_old_state(memory: Memory, collection: str, method: str) -> None:
+    """A supersede writes a new record, updates the old one and logs history; if any
+    step fails, the store is restored to exactly what it was."""
+    memory.remember({"city": "Berlin"}, user_id="u1")
+    before = snapshot(memory)
+    store = memory._store
+    original = getattr(store, collection)
+    setattr(store, collection, _FailingCollection(original, method))
+    try:
+        with pytest.raises(StoreError, match="injected failure"):
+            memory.remember({"city": "Paris"}, user_id="u1")
+    finally:
+        setattr(store, collection, original)
+    assert snapshot(memory) == before
+    assert [r.text for r in memory.get_all(user_id="u1")] == ["city: Berlin"]
+
+
+def test_a_failed_edit_restores_text_and_vector(memory: Memory) -> None:
+    mid = memory.add("I live in Rome", user_id="u1", infer=False).events[0].id
+    before = snapshot(memory)
+    store = memory._store
+    original = store.history
+    store.history = _FailingCollection(original, "upsert")
+    try:
+        with pytest.raises(StoreError):
+            memory.update(mid, "I live in Milan")
+    finally:
+        store.history = original
+    assert snapshot(memory) == before
+    assert memory.search("Rome", user_id="u1")[0].memory == "I live in Rome"
