@@ -688,7 +688,8 @@ def bench_search(
         "store.query, precomputed vector": lambda c: m._store.query(
             c[1], where=c[2], limit=SEARCH_LIMIT
         ),
-        "chroma query with where": lambda c: raw(c[1], c[2]),
+        "chroma query, library where": lambda c: raw(c[1], c[2]),
+        "chroma query, where user_id only": lambda c: raw(c[1], {"user_id": c[0][0]}),
         "chroma query, no where": lambda c: raw(c[1], None),
         "touch (access-count update)": lambda c: m._touch(c[3], now),
     }

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .codec import dumps
 from .config import LimitsConfig
 from .errors import InvalidInputError
 from .models import MemorySource, Message
@@ -25,6 +26,8 @@ from .models import MemorySource, Message
 __all__ = [
     "Candidate",
     "OfflineExtractor",
+    "check_text",
+    "fact_candidates",
     "parse_messages",
     "render_fact",
     "verbatim_candidates",
@@ -66,14 +69,7 @@ def parse_messages(messages: Any, limits: LimitsConfig) -> list[Message]:
         )
     parsed = [_one_message(i, item) for i, item in enumerate(items)]
     for i, msg in enumerate(parsed):
-        if not msg.content.strip():
-            raise InvalidInputError(f"Message {i} has empty content. Remove it or add text.")
-        if len(msg.content) > limits.max_text_chars:
-            raise InvalidInputError(
-                f"Message {i} is {len(msg.content)} characters; the limit is "
-                f"{limits.max_text_chars} (LimitsConfig.max_text_chars). "
-                "Split it or raise the limit."
-            )
+        check_text(msg.content, f"Message {i} content", limits.max_text_chars)
     return parsed
 
 
@@ -107,6 +103,55 @@ def verbatim_candidates(messages: Sequence[Message]) -> list[Candidate]:
     return [
         Candidate(text=m.content.strip(), source=_source(m)) for m in messages if m.role != "system"
     ]
+
+
+def check_text(text: Any, what: str, max_chars: int) -> str:
+    """``text`` stripped, or :class:`InvalidInputError` if it is not a non-empty string
+    of at most ``max_chars`` characters."""
+    if not isinstance(text, str):
+        raise InvalidInputError(f"{what} must be a string, got {type(text).__name__}.")
+    if not text.strip():
+        raise InvalidInputError(f"{what} is empty. Pass some text.")
+    if len(text) > max_chars:
+        raise InvalidInputError(
+            f"{what} is {len(text)} characters; the limit is {max_chars} "
+            "(LimitsConfig.max_text_chars)."
+        )
+    return text.strip()
+
+
+def fact_candidates(facts: Any, *, category: str | None, limits: LimitsConfig) -> list[Candidate]:
+    """Validate ``{key: value}`` facts into keyed candidates (for ``Memory.remember``)."""
+    if not isinstance(facts, Mapping) or not facts:
+        raise InvalidInputError(
+            "facts must be a non-empty dict such as {'allergies': ['penicillin']}."
+        )
+    if category is not None and (not isinstance(category, str) or not category.strip()):
+        raise InvalidInputError(f"category must be a non-empty string, got {category!r}.")
+    return [_fact(key, value, category, limits) for key, value in facts.items()]
+
+
+def _fact(key: Any, value: Any, category: str | None, limits: LimitsConfig) -> Candidate:
+    if not isinstance(key, str) or not key.strip() or key != key.strip() or len(key) > 128:
+        raise InvalidInputError(
+            f"Fact key {key!r} must be a non-empty string of at most 128 characters without "
+            "surrounding spaces, e.g. 'allergies'."
+        )
+    if value is None or value == "" or value == [] or value == {}:
+        raise InvalidInputError(
+            f"Fact {key!r} has no value. To remove a fact, delete its memory by id."
+        )
+    try:
+        dumps(value)
+    except (TypeError, ValueError) as e:
+        raise InvalidInputError(
+            f"Fact {key!r}: the value must be JSON-serialisable (str, numbers, bools, lists, "
+            f"dicts): {e}."
+        ) from e
+    text = check_text(render_fact(key, value), f"fact {key!r}", limits.max_text_chars)
+    return Candidate(
+        text=text, source=MemorySource(role="user"), key=key, value=value, category=category
+    )
 
 
 def render_fact(key: str, value: Any) -> str:

@@ -28,8 +28,9 @@ from .errors import ConfigurationError, InvalidInputError, MemoryNotFoundError, 
 from .extraction import (
     Candidate,
     OfflineExtractor,
+    check_text,
+    fact_candidates,
     parse_messages,
-    render_fact,
     verbatim_candidates,
 )
 from .filters import and_, exact_scope_where, read_where, validate_metadata
@@ -40,7 +41,6 @@ from .models import (
     MemoryEvent,
     MemoryHit,
     MemoryRecord,
-    MemorySource,
     MemoryStatus,
     Scope,
     content_hash,
@@ -152,17 +152,7 @@ class Memory:
         return Scope(user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id)
 
     def _text(self, text: Any, what: str) -> str:
-        if not isinstance(text, str):
-            raise InvalidInputError(f"{what} must be a string, got {type(text).__name__}.")
-        if not text.strip():
-            raise InvalidInputError(f"{what} is empty. Pass some text.")
-        limit = self.config.limits.max_text_chars
-        if len(text) > limit:
-            raise InvalidInputError(
-                f"{what} is {len(text)} characters; the limit is {limit} "
-                "(LimitsConfig.max_text_chars)."
-            )
-        return text.strip()
+        return check_text(text, what, self.config.limits.max_text_chars)
 
     def _record(self, memory_id: Any, scope: Scope | None) -> MemoryRecord:
         if not isinstance(memory_id, str) or not memory_id:
@@ -257,35 +247,8 @@ class Memory:
         ``remember({"allergies": ["penicillin"]}, user_id="u1")``.
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
-        if not isinstance(facts, Mapping) or not facts:
-            raise InvalidInputError(
-                "facts must be a non-empty dict such as {'allergies': ['penicillin']}."
-            )
-        if category is not None and (not isinstance(category, str) or not category.strip()):
-            raise InvalidInputError(f"category must be a non-empty string, got {category!r}.")
-        candidates = [self._fact(key, value, category) for key, value in facts.items()]
+        candidates = fact_candidates(facts, category=category, limits=self.config.limits)
         return self._merge(candidates, scope, metadata)
-
-    def _fact(self, key: Any, value: Any, category: str | None) -> Candidate:
-        if not isinstance(key, str) or not key.strip() or key != key.strip() or len(key) > 128:
-            raise InvalidInputError(
-                f"Fact key {key!r} must be a non-empty string of at most 128 characters without "
-                "surrounding spaces, e.g. 'allergies'."
-            )
-        if value is None or value == "" or value == [] or value == {}:
-            raise InvalidInputError(
-                f"Fact {key!r} has no value. To remove a fact, delete its memory by id."
-            )
-        try:
-            validate_metadata({"v": value}, max_chars=self.config.limits.max_text_chars)
-        except InvalidInputError as e:
-            raise InvalidInputError(
-                f"Fact {key!r}: value is not JSON-serialisable or too large."
-            ) from e
-        text = self._text(render_fact(key, value), f"fact {key!r}")
-        return Candidate(
-            text=text, source=MemorySource(role="user"), key=key, value=value, category=category
-        )
 
     def update(
         self,

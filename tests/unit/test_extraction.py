@@ -45,7 +45,7 @@ def test_dicts_and_messages_mix() -> None:
         ([{"content": 5}], "content"),
         ([{"role": "user"}], "content"),
         ([3], "Message 0"),
-        (["   "], "empty content"),
+        (["   "], "Message 0 content is empty"),
         (["x" * 51], "limit is 50"),
     ],
 )
