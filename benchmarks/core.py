@@ -17,9 +17,14 @@ What it measures
    user per call), and with one message per call.
 5. ``search`` latency at each ``--sizes`` store size (query embedding included),
    and its parts: the embedding, ``ChromaStore.query`` with a precomputed vector,
-   the raw Chroma query with and without the ``where`` clause, and the access
-   counter update (``Memory._touch``) that every search writes.
-6. Peak RSS and disk bytes per memory at each size.
+   the raw Chroma query with the library's ``where`` clause, with ``user_id``
+   alone and with none, and the access-counter update (``Memory._touch``) that
+   every search writes. Also the latency of a one-message ``add`` at that size
+   (its duplicate check is a filtered read that grows with the store).
+6. Peak RSS and disk bytes per stored memory at each size.
+
+The private names used for the breakdown (``Memory._store``, ``Memory._touch``)
+follow the library; if they are renamed, update them here.
 
 All data are synthetic and deterministic (``random.Random(--seed)``). Unless
 ``--path`` is given the store lives in a fresh temporary folder that is deleted
@@ -63,6 +68,7 @@ ADD_BATCHES_PER_REPEAT = 8
 SINGLE_ADDS = 300
 WARMUP_QUERIES = 10
 SEARCH_LIMIT = 5
+SIZE_ADDS = 50
 
 # --- synthetic data ---------------------------------------------------------------------
 
@@ -439,9 +445,15 @@ print(json.dumps({{"seconds": seconds,
 
 def bench_import(report: Report, runs: int = 5) -> None:
     env = dict(os.environ)
+    as_is = (
+        "environment as is (PYTHONDONTWRITEBYTECODE set: no .pyc for the package)"
+        if env.get("PYTHONDONTWRITEBYTECODE")
+        else "environment as is"
+    )
     variants: list[tuple[str, dict[str, str], str]] = [
-        ("import mem0_integrations", env, "environment as is"),
+        ("import mem0_integrations", env, as_is),
     ]
+    loaded: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="mem0i-pycache-") as cache:
         cached = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
         cached["PYTHONPYCACHEPREFIX"] = cache
@@ -454,6 +466,7 @@ def bench_import(report: Report, runs: int = 5) -> None:
             results = [run_python(_IMPORT_CODE, env=variant_env) for _ in range(runs)]
             seconds = median([r["seconds"] for r in results])
             heavy = sorted({m for r in results for m in r["heavy"]})
+            loaded.update(heavy)
             report.details.setdefault("import", {})[label] = {
                 "runs_s": [r["seconds"] for r in results],
                 "median_s": seconds,
@@ -474,11 +487,11 @@ def bench_import(report: Report, runs: int = 5) -> None:
             Row(
                 "1 import",
                 "heavy modules loaded by import",
-                float(len(heavy)),
+                float(len(loaded)),
                 "",
                 "0",
-                not heavy,
-                ", ".join(heavy) if heavy else f"none of {', '.join(HEAVY_MODULES)}",
+                not loaded,
+                ", ".join(sorted(loaded)) if loaded else f"none of {', '.join(HEAVY_MODULES)}",
             )
         )
 
@@ -655,7 +668,13 @@ def grow(report: Report, store: Store, size: int, facts: Iterator[str], batch: i
 
 
 def bench_search(
-    report: Report, store: Store, size: int, rng: random.Random, queries: int, repeat: int
+    report: Report,
+    store: Store,
+    size: int,
+    rng: random.Random,
+    facts: Iterator[str],
+    queries: int,
+    repeat: int,
 ) -> None:
     from mem0_integrations.core.codec import to_ms
     from mem0_integrations.core.filters import read_where
@@ -733,14 +752,18 @@ def bench_search(
         report.add(Row(sec, f"  part: {name}, p50", values["p50"], "ms", note=note))
     report.details.setdefault("search_summary", {})[str(size)] = results
 
+    bench_add_at_size(report, store, size, facts, repeat)
+
     rss = peak_rss_mib()
     apparent, allocated = folder_bytes(store.folder)
+    stored = int(m._store.count())
     now_rss = current_rss_mib()
     report.details.setdefault("resources", {})[str(size)] = {
         "peak_rss_mib": rss,
         "current_rss_mib": now_rss,
         "store_bytes_apparent": apparent,
         "store_bytes_allocated": allocated,
+        "memories_stored": stored,
     }
     rss_note = f"current {now_rss:.0f} MiB" if now_rss is not None else ""
     report.add(Row(f"6 n={size:,}", "peak RSS of this process", rss, "MiB", note=rss_note))
@@ -748,10 +771,40 @@ def bench_search(
         Row(
             f"6 n={size:,}",
             "store folder bytes per memory",
-            apparent / size,
+            apparent / stored,
             "B",
             note=f"{apparent / 2**20:.1f} MiB apparent, {allocated / 2**20:.1f} MiB allocated, "
-            "memories + history collections",
+            f"{stored:,} memories + their history",
+        )
+    )
+
+
+def bench_add_at_size(
+    report: Report, store: Store, size: int, facts: Iterator[str], repeat: int
+) -> None:
+    """Latency of adding one message to a store of this size (its duplicate check grows)."""
+    texts = [next(facts) for _ in range(SIZE_ADDS * repeat)]
+    users = [store.users[i % len(store.users)] for i in range(len(texts))]
+    runs = []
+    for r in range(repeat):
+        chunk = range(r * SIZE_ADDS, (r + 1) * SIZE_ADDS)
+        runs.append(
+            percentiles(
+                time_each(
+                    chunk, lambda i: store.memory.add(texts[i], user_id=users[i], infer=False)
+                )
+            )
+        )
+    store.count += len(texts)
+    result = {k: median([run[k] for run in runs]) for k in ("p50", "p95", "p99")}
+    report.details.setdefault("add_at_size", {})[str(size)] = runs
+    report.add(
+        Row(
+            f"5 n={size:,}",
+            f"add(1 msg) at this size, p50 ({SIZE_ADDS} x {repeat})",
+            result["p50"],
+            "ms",
+            note=f"p95 {result['p95']:.1f} ms; adds {len(texts)} memories after the searches",
         )
     )
 
@@ -790,7 +843,9 @@ def print_table(report: Report) -> None:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.core", description=__doc__.split("\n")[0] if __doc__ else None
+        prog="python -m benchmarks.core",
+        description=__doc__.split("\n")[0] if __doc__ else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
 
     def sizes(text: str) -> list[int]:
@@ -813,7 +868,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--path",
         type=Path,
         default=None,
-        help="folder for the stores (kept afterwards); default: a temporary folder, deleted",
+        help="folder for the stores, kept afterwards (None: a temporary folder, deleted)",
     )
     args = parser.parse_args(argv)
     for name in ("queries", "batch", "users", "repeat"):
@@ -822,12 +877,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def cpu_check() -> dict[str, float]:
+    """A yardstick for comparing runs: pure-Python loop time and numpy fp32 matmul GFLOPS."""
+    import numpy
+
+    loops, flops = [], []
+    a = numpy.random.default_rng(0).random((512, 512), dtype=numpy.float32)
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        loops.append((time.perf_counter() - start) * 1_000)
+        start = time.perf_counter()
+        for _ in range(20):
+            a @ a
+        flops.append(20 * 2 * 512**3 / (time.perf_counter() - start) / 1e9)
+    return {"python_loop_ms": median(loops), "matmul_gflops": median(flops)}
+
+
 def environment() -> dict[str, Any]:
     import chromadb
     import numpy
     import onnxruntime
 
     return {
+        **cpu_check(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
@@ -844,6 +917,7 @@ def run(args: argparse.Namespace, root: Path, report: Report) -> None:
         EMBED_SENTENCES
         + args.repeat * (ADD_BATCHES_PER_REPEAT * args.batch + SINGLE_ADDS)
         + args.sizes[-1]
+        + args.repeat * SIZE_ADDS * len(args.sizes)
     )
     facts = make_facts(rng, need)
     pool = iter(facts[EMBED_SENTENCES:])
@@ -867,7 +941,7 @@ def run(args: argparse.Namespace, root: Path, report: Report) -> None:
     for size in args.sizes:
         with section(f"5-6. store of {size:,} memories", report, f"size {size}"):
             grow(report, store, size, pool, args.batch)
-            bench_search(report, store, size, rng, args.queries, args.repeat)
+            bench_search(report, store, size, rng, pool, args.queries, args.repeat)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -890,7 +964,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = report.details["environment"]
     print(
         f"mem0_integrations core benchmark: Python {env['python']}, {env['cpus']} CPUs, "
-        f"chromadb {env['chromadb']}, onnxruntime {env['onnxruntime']}\n"
+        f"chromadb {env['chromadb']}, onnxruntime {env['onnxruntime']}; CPU check: "
+        f"1M-step Python loop {env['python_loop_ms']:.0f} ms, fp32 matmul "
+        f"{env['matmul_gflops']:.0f} GFLOPS\n"
         f"stores under {where}; sizes {args.sizes}, {args.queries} queries, batch {args.batch}, "
         f"{args.users} users, repeat {args.repeat}, seed {args.seed}; load {load()}",
         flush=True,

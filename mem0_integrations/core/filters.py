@@ -7,12 +7,12 @@ the scope clause, so they can narrow a read but never widen it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .codec import META_PREFIX, dumps, scope_metadata
 from .errors import InvalidInputError, ScopeError
-from .models import SCOPE_KEYS, MemoryStatus, Scope
+from .models import SCOPE_KEYS, Scope
 
 __all__ = [
     "FILTER_FIELDS",
@@ -39,26 +39,15 @@ def and_(*clauses: Mapping[str, Any] | None) -> dict[str, Any]:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def read_where(
-    scope: Scope,
-    *,
-    statuses: Iterable[MemoryStatus] | None = (MemoryStatus.ACTIVE,),
-    now_ms: int | None = None,
-    filters: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+def read_where(scope: Scope, *, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The clause for a read: every given scope id matches, the others stay open.
 
-    ``statuses=None`` reads every status; ``now_ms`` hides memories that have
-    expired by then; ``filters`` are translated with :func:`translate_filters`.
+    ``filters`` are translated with :func:`translate_filters` and ANDed under
+    the scope. Status is not a clause: the store keeps active and archived
+    memories in separate collections.
     """
-    clauses: list[Mapping[str, Any] | None] = [{k: {"$eq": v}} for k, v in scope.items()]
-    if statuses is not None:
-        values = [s.value for s in statuses]
-        clauses.append({"status": {"$in": values}} if len(values) > 1 else {"status": values[0]})
-    if now_ms is not None:
-        clauses.append({"expires_ms": {"$gt": now_ms}})
-    clauses.append(translate_filters(filters))
-    return and_(*clauses)
+    scope_clauses = [{k: {"$eq": v}} for k, v in scope.items()]
+    return and_(*scope_clauses, translate_filters(filters))
 
 
 def exact_scope_where(scope: Scope) -> dict[str, Any]:

@@ -16,12 +16,12 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
-from .codec import to_ms
+from .access import AccessRecorder
 from .config import Clock, MemoryConfig, utc_now
 from .embedders import Embedder, as_embedder, embedder_from_config
 from .errors import ConfigurationError, InvalidInputError, MemoryNotFoundError, ScopeError
@@ -68,6 +68,11 @@ def _async_twin(
     twin.__name__ = twin.__qualname__ = "a" + fn.__name__
     twin.__doc__ = f"Async twin of :meth:`Memory.{fn.__name__}` (same logic, in a worker thread)."
     return twin
+
+
+def _live(record: MemoryRecord, now: datetime) -> bool:
+    """True unless the record has expired by ``now``."""
+    return record.expires_at is None or record.expires_at > now
 
 
 class Memory:
@@ -126,7 +131,23 @@ class Memory:
             client, prefix=store_cfg.collection_prefix, embedder_name=self._embedder.name
         )
         self._extractor = OfflineExtractor()
+        self._access = AccessRecorder(self._store)
         self._lock = threading.RLock()
+
+    def close(self) -> None:
+        """Write buffered access counts and stop the background writer.
+
+        The ``Memory`` stays usable for reads and writes; call this (or use
+        ``with Memory(...) as m:``) before the process exits to keep every
+        access count.
+        """
+        self._access.close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"Memory(location={self.location!r}, embedder={self._embedder.name!r})"
@@ -157,6 +178,7 @@ class Memory:
     def _record(self, memory_id: Any, scope: Scope | None) -> MemoryRecord:
         if not isinstance(memory_id, str) or not memory_id:
             raise InvalidInputError(f"memory_id must be a non-empty string, got {memory_id!r}.")
+        self._access.flush()
         record = self._store.get_records([memory_id]).get(memory_id)
         if record is None or (scope is not None and not scope.contains(record.scope)):
             raise MemoryNotFoundError(memory_id)
@@ -190,7 +212,7 @@ class Memory:
         match: dict[str, Any] = {"hash": {"$in": hashes}}
         if keys:
             match = {"$or": [match, {"key": {"$in": keys}}]}
-        where = and_(exact_scope_where(scope), {"status": MemoryStatus.ACTIVE.value}, match)
+        where = and_(exact_scope_where(scope), match)
         with self._lock:
             existing = self._store.find(where)
             plan = plan_add(
@@ -359,23 +381,23 @@ class Memory:
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise InvalidInputError(f"threshold must be between 0 and 1, got {threshold!r}.")
         now = self._now()
-        where = read_where(scope, now_ms=to_ms(now), filters=filters)
+        where = read_where(scope, filters=filters)
         (vector,) = self._embedder.embed([text])
-        rows = self._store.query(vector, where=where, limit=limit)
-        hits = [
-            MemoryHit(id=r.id, memory=r.text, score=min(1.0, max(0.0, 1.0 - d)), record=r)
-            for r, d in rows
-        ]
-        hits = [h for h in hits if threshold is None or h.score >= threshold]
-        self._touch([h.record for h in hits], now)
-        return sorted(hits, key=lambda h: h.score, reverse=True)
-
-    def _touch(self, records: Sequence[MemoryRecord], now: datetime) -> None:
-        touched = [
-            r.model_copy(update={"last_accessed_at": now, "access_count": r.access_count + 1})
-            for r in records
-        ]
-        self._store.record_access(touched)
+        hits: list[MemoryHit] = []
+        fetch = limit
+        while True:
+            rows = self._store.query(vector, where=where, limit=fetch)
+            hits = [
+                MemoryHit(id=r.id, memory=r.text, score=min(1.0, max(0.0, 1.0 - d)), record=r)
+                for r, d in rows
+                if _live(r, now) and (threshold is None or 1.0 - d >= threshold)
+            ]
+            if len(hits) >= limit or len(rows) < fetch:
+                break
+            fetch *= 4  # expired memories took places; look further
+        hits = sorted(hits, key=lambda h: h.score, reverse=True)[:limit]
+        self._access.record([h.record for h in hits], now)
+        return hits
 
     def get(
         self,
@@ -413,11 +435,12 @@ class Memory:
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
             raise InvalidInputError(f"limit must be a positive integer or None, got {limit!r}.")
-        if include_inactive:
-            where = read_where(scope, statuses=None, filters=filters)
-        else:
-            where = read_where(scope, now_ms=to_ms(self._now()), filters=filters)
-        records = sorted(self._store.find(where), key=lambda r: (r.updated_at, r.id), reverse=True)
+        self._access.flush()
+        records = self._store.find(read_where(scope, filters=filters), archived=include_inactive)
+        if not include_inactive:
+            now = self._now()
+            records = [r for r in records if _live(r, now)]
+        records.sort(key=lambda r: (r.updated_at, r.id), reverse=True)
         return records[:limit] if limit is not None else records
 
     def history(
@@ -454,8 +477,9 @@ class Memory:
         Returns the number of memory records written.
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
-        records = self._store.find(read_where(scope, statuses=None))
-        history = self._store.find_history(read_where(scope, statuses=None))
+        self._access.flush()
+        records = self._store.find(read_where(scope), archived=True)
+        history = self._store.find_history(read_where(scope))
         lines = dump_lines(records, history, scope=scope, exported_at=self._now())
         if isinstance(destination, (str, Path)):
             with open(destination, "w", encoding="utf-8") as fh:
@@ -505,3 +529,10 @@ class Memory:
     ahistory = _async_twin(history)
     aexport_jsonl = _async_twin(export_jsonl)
     aimport_jsonl = _async_twin(import_jsonl)
+    aclose = _async_twin(close)
+
+    async def __aenter__(self) -> Memory:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,8 +1,16 @@
 """Chroma storage: memories and their history, both in Chroma and nowhere else.
 
-Two collections per store, named ``<prefix>_memories`` (cosine distance, one
-embedding per memory) and ``<prefix>_history`` (one entry per event, with a
-constant one-dimensional vector, since history is read by metadata only).
+Three collections per store:
+
+* ``<prefix>_memories``: the active memories (cosine distance, one vector each).
+  Default reads and every search touch only this collection, so their filter
+  is the scope alone: no status clause for Chroma to evaluate on every row.
+* ``<prefix>_archive``: superseded and deleted memories, with their vectors,
+  moved here by the write that retires them (restorable, and read when history
+  or inactive memories are asked for).
+* ``<prefix>_history``: one entry per event, with a constant one-dimensional
+  vector, since history is read by metadata only.
+
 A Chroma server therefore gives every process the same complete state.
 
 All Chroma calls go through :meth:`ChromaStore._call`, which turns Chroma's
@@ -26,7 +34,7 @@ from .codec import (
 )
 from .config import StoreConfig
 from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
-from .models import HistoryEntry, MemoryRecord
+from .models import HistoryEntry, MemoryRecord, MemoryStatus
 
 __all__ = ["ChromaStore", "Where", "Write", "open_client"]
 
@@ -94,6 +102,7 @@ class ChromaStore:
         self._prefix = prefix
         self._embedder_name = embedder_name
         self.memories: Any = None
+        self.archive: Any = None
         self.history: Any = None
         self._open_collections()
 
@@ -113,17 +122,22 @@ class ChromaStore:
                 "that it is running; nothing beyond this step was written."
             ) from e
 
-    def _open_collections(self) -> None:
-        names = (f"{self._prefix}_memories", f"{self._prefix}_history")
-        self.memories = self._call(
-            "open the memories collection",
+    def _open(self, suffix: str, vectors: bool) -> Any:
+        metadata: dict[str, Any] = {"mem0i_schema": _SCHEMA_VERSION}
+        kwargs: dict[str, Any] = {}
+        if vectors:
+            metadata["mem0i_embedder"] = self._embedder_name
+            kwargs["configuration"] = {"hnsw": {"space": "cosine"}}
+        name = f"{self._prefix}_{suffix}"
+        return self._call(
+            f"open the {name} collection",
             lambda: self._client.get_or_create_collection(
-                names[0],
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"mem0i_schema": _SCHEMA_VERSION, "mem0i_embedder": self._embedder_name},
-                embedding_function=None,
+                name, metadata=metadata, embedding_function=None, **kwargs
             ),
         )
+
+    def _open_collections(self) -> None:
+        self.memories = self._open("memories", vectors=True)
         stored = (self.memories.metadata or {}).get("mem0i_embedder")
         if stored is not None and stored != self._embedder_name:
             raise ConfigurationError(
@@ -131,14 +145,12 @@ class ChromaStore:
                 f"embedder is {self._embedder_name!r}; vectors of two models cannot be "
                 "compared. Use the same embedder, or another path/collection_prefix."
             )
-        self.history = self._call(
-            "open the history collection",
-            lambda: self._client.get_or_create_collection(
-                names[1],
-                metadata={"mem0i_schema": _SCHEMA_VERSION},
-                embedding_function=None,
-            ),
-        )
+        self.archive = self._open("archive", vectors=True)
+        self.history = self._open("history", vectors=False)
+
+    def _home(self, record: MemoryRecord) -> Any:
+        """The collection a record lives in: active ones in memories, others in archive."""
+        return self.memories if record.status is MemoryStatus.ACTIVE else self.archive
 
     # --- memories -----------------------------------------------------------------------
 
@@ -167,32 +179,33 @@ class ChromaStore:
         ]
 
     def get_records(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:
-        """The stored records with these ids (missing ids are absent from the result)."""
-        if not ids:
-            return {}
-        res = self._call(
-            "read memories",
-            lambda: self.memories.get(ids=list(ids), include=["documents", "metadatas"]),
-        )
-        return {
-            i: record_from_chroma(i, d, m)
-            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
-        }
+        """The stored records with these ids, active or archived (missing ids are absent)."""
+        found: dict[str, MemoryRecord] = {}
+        for collection in (self.archive, self.memories):
+            if ids:
+                res = self._get(collection, ids, ["documents", "metadatas"])
+                for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                    record = record_from_chroma(i, d, m)
+                    if i not in found or record.updated_at >= found[i].updated_at:
+                        found[i] = record
+        return found
 
     def get_embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        """Stored vectors for ``ids``."""
-        if not ids:
-            return {}
-        res = self._call(
-            "read embeddings", lambda: self.memories.get(ids=list(ids), include=["embeddings"])
-        )
-        return {
-            i: [float(x) for x in e] for i, e in zip(res["ids"], res["embeddings"], strict=True)
-        }
+        """Stored vectors for ``ids``, active or archived."""
+        vectors: dict[str, list[float]] = {}
+        for collection in (self.archive, self.memories):
+            if ids:
+                res = self._get(collection, ids, ["embeddings"])
+                for i, e in zip(res["ids"], res["embeddings"], strict=True):
+                    vectors[i] = [float(x) for x in e]
+        return vectors
 
-    def find(self, where: Where) -> list[MemoryRecord]:
-        """Every record matching ``where``, read in pages."""
-        return list(self._paged(self.memories, where, record_from_chroma))
+    def find(self, where: Where, *, archived: bool = False) -> list[MemoryRecord]:
+        """Active records matching ``where`` (and archived ones if asked), read in pages."""
+        found = list(self._paged(self.memories, where, record_from_chroma))
+        if archived:
+            found += self._paged(self.archive, where, record_from_chroma)
+        return found
 
     def write(self, writes: Sequence[Write], history: Sequence[HistoryEntry]) -> None:
         """Apply memory writes, then history; on failure, restore what was there before.
@@ -211,37 +224,78 @@ class ChromaStore:
             raise
 
     def _write_memories(self, writes: Sequence[Write]) -> None:
-        full = [w for w in writes if w.embedding is not None]
-        meta_only = [w for w in writes if w.embedding is None]
-        if full:
-            rows = [_row(w) for w in full]
-            self._call(
-                "write memories",
-                lambda: self.memories.upsert(
-                    ids=[w.record.id for w in full],
-                    embeddings=[w.embedding for w in full],
-                    documents=[r[0] for r in rows],
-                    metadatas=[r[1] for r in rows],
-                ),
-            )
-        if meta_only:
-            rows = [_row(w) for w in meta_only]
-            self._call(
-                "update memories",
-                lambda: self.memories.update(
-                    ids=[w.record.id for w in meta_only], metadatas=[r[1] for r in rows]
-                ),
-            )
+        """Upsert each record into its home collection and remove it from the other.
+
+        Writing first and deleting second means a crash in between leaves the
+        record in both places; :meth:`get_records` then keeps the newer one.
+        """
+        moved = [
+            w.record.id
+            for w in writes
+            if w.embedding is None
+            and (w.previous is None or self._home(w.previous) is not self._home(w.record))
+        ]
+        known = self.get_embeddings(moved)
+        missing = [i for i in moved if i not in known]
+        if missing:
+            raise StoreError(f"Cannot move memories {missing}: their vectors are not stored.")
+        for collection in (self.memories, self.archive):
+            mine = [w for w in writes if self._home(w.record) is collection]
+            full = [w for w in mine if w.embedding is not None or w.record.id in known]
+            in_place = [w for w in mine if w.embedding is None and w.record.id not in known]
+            self._upsert(collection, full, [w.embedding or known[w.record.id] for w in full])
+            if in_place:
+                metadatas = [_row(w)[1] for w in in_place]
+                self._update(collection, [w.record.id for w in in_place], metadatas)
+            elsewhere = [
+                w.record.id
+                for w in mine
+                if w.previous is not None and self._home(w.previous) is not collection
+            ]
+            if elsewhere:
+                self._delete(self._other(collection), elsewhere)
+
+    def _get(self, collection: Any, ids: Sequence[str], include: list[str]) -> Any:
+        return self._call("read memories", lambda: collection.get(ids=list(ids), include=include))
+
+    def _update(self, collection: Any, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
+        self._call("update memories", lambda: collection.update(ids=ids, metadatas=metadatas))
+
+    def _other(self, collection: Any) -> Any:
+        return self.archive if collection is self.memories else self.memories
+
+    def _upsert(self, collection: Any, writes: Sequence[Write], vectors: list[Any]) -> None:
+        if not writes:
+            return
+        rows = [_row(w) for w in writes]
+        self._call(
+            "write memories",
+            lambda: collection.upsert(
+                ids=[w.record.id for w in writes],
+                embeddings=vectors,
+                documents=[r[0] for r in rows],
+                metadatas=[r[1] for r in rows],
+            ),
+        )
 
     def _undo(self, writes: Sequence[Write]) -> None:
-        new_ids = [w.record.id for w in writes if w.previous is None]
+        for collection in (self.memories, self.archive):
+            new_ids = [
+                w.record.id
+                for w in writes
+                if w.previous is None and self._home(w.record) is collection
+            ]
+            if new_ids:
+                self._delete(collection, new_ids)
         restore = [
-            Write(w.previous, w.previous_embedding if w.embedding is not None else None)
+            Write(
+                w.previous,
+                w.previous_embedding if w.embedding is not None else None,
+                previous=w.record,
+            )
             for w in writes
             if w.previous is not None
         ]
-        if new_ids:
-            self._delete(self.memories, new_ids)
         if restore:
             self._write_memories(restore)
 
@@ -254,18 +308,17 @@ class ChromaStore:
         """
         if not records:
             return
-        metadatas = [
+        metadatas: list[dict[str, Any]] = [
             {"last_accessed_at": iso(r.last_accessed_at), "access_count": r.access_count}
             for r in records
         ]
-        self._call(
-            "record access",
-            lambda: self.memories.update(ids=[r.id for r in records], metadatas=metadatas),
-        )
+        self._update(self.memories, [r.id for r in records], metadatas)
 
     def count(self) -> int:
-        """Number of stored memory records (all statuses)."""
-        return int(self._call("count memories", self.memories.count))
+        """Number of stored memory records, active and archived."""
+        return sum(
+            int(self._call("count memories", c.count)) for c in (self.memories, self.archive)
+        )
 
     # --- history ------------------------------------------------------------------------
 
@@ -297,7 +350,7 @@ class ChromaStore:
         The collections themselves stay, so other clients of the same folder or
         server keep working against them.
         """
-        for collection in (self.memories, self.history):
+        for collection in (self.memories, self.archive, self.history):
             while ids := self._ids(collection):
                 self._delete(collection, ids)
 

@@ -720,7 +720,11 @@ def test_injected_persistent_client(tmp_path: Path, embedder: OnnxMiniLMEmbedder
 
     (event,) = memory.add(PENICILLIN, user_id="u1", infer=False).events
 
-    assert {c.name for c in client.list_collections()} == {"p1_memories", "p1_history"}
+    assert {c.name for c in client.list_collections()} == {
+        "p1_memories",
+        "p1_archive",
+        "p1_history",
+    }
     row = client.get_collection("p1_memories").get(ids=[event.id])
     assert row["documents"] == [PENICILLIN]
     assert row["metadatas"][0]["user_id"] == "u1"

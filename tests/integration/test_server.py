@@ -75,8 +75,10 @@ def test_second_client_sees_writes_and_history_at_once(
         settings=Settings(anonymized_telemetry=False),
     )
     names = {c.name for c in raw.list_collections()}
-    assert {f"{prefix}_memories", f"{prefix}_history"} <= names
-    assert raw.get_collection(f"{prefix}_memories").count() == 4
+    assert {f"{prefix}_memories", f"{prefix}_archive", f"{prefix}_history"} <= names
+    # Active memories (penicillin, Paris) are searched; retired ones (Berlin, the dog) archived.
+    assert raw.get_collection(f"{prefix}_memories").count() == 2
+    assert raw.get_collection(f"{prefix}_archive").count() == 2
 
 
 def test_prefixes_keep_stores_apart_on_one_server(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mem0_integrations import InvalidInputError, MemoryStatus, Scope, ScopeError
+from mem0_integrations import InvalidInputError, Scope, ScopeError
 from mem0_integrations.core.filters import (
     exact_scope_where,
     read_where,
@@ -16,31 +16,21 @@ from mem0_integrations.core.filters import (
 
 
 def test_read_where_user_only() -> None:
-    assert read_where(Scope(user_id="u1")) == {
-        "$and": [{"user_id": {"$eq": "u1"}}, {"status": "active"}]
-    }
+    assert read_where(Scope(user_id="u1")) == {"user_id": {"$eq": "u1"}}
 
 
-def test_read_where_all_parts_are_anded_under_the_scope() -> None:
+def test_read_where_filters_are_anded_under_the_scope() -> None:
     where = read_where(
         Scope(user_id="u1", agent_id="coach"),
-        statuses=[MemoryStatus.ACTIVE, MemoryStatus.SUPERSEDED],
-        now_ms=5,
         filters={"$or": [{"category": "health"}, {"topic": "food"}]},
     )
     assert where == {
         "$and": [
             {"user_id": {"$eq": "u1"}},
             {"agent_id": {"$eq": "coach"}},
-            {"status": {"$in": ["active", "superseded"]}},
-            {"expires_ms": {"$gt": 5}},
             {"$or": [{"category": {"$eq": "health"}}, {"meta.topic": {"$eq": "food"}}]},
         ]
     }
-
-
-def test_read_where_any_status() -> None:
-    assert read_where(Scope(agent_id="a"), statuses=None) == {"agent_id": {"$eq": "a"}}
 
 
 def test_exact_scope_pins_unset_ids_to_empty() -> None:

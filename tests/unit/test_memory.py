@@ -361,22 +361,25 @@ def test_injected_chroma_client_is_used(chroma_client: chromadb.api.ClientAPI) -
     )
     m.add("I like tea", user_id="u1", infer=False)
     names = {c.name for c in chroma_client.list_collections()}
-    assert {"injected_memories", "injected_history"} <= names
+    assert {"injected_memories", "injected_archive", "injected_history"} <= names
     assert "injected" in repr(m)
     m.reset()
 
 
 class _FailingCollection:
-    """Wraps a Chroma collection and fails one of its methods (a Chroma fault, not ours)."""
+    """Wraps a Chroma collection; the first call of one method fails (a transient Chroma
+    fault, not ours), later calls go through, so the library's undo can run."""
 
     def __init__(self, inner: Any, method: str) -> None:
         self._inner = inner
         self._method = method
+        self.failed = False
 
     def __getattr__(self, name: str) -> Any:
-        if name == self._method:
+        if name == self._method and not self.failed:
 
             def fail(*args: Any, **kwargs: Any) -> Any:
+                self.failed = True
                 raise RuntimeError(f"injected failure in {name}")
 
             return fail
@@ -385,7 +388,7 @@ class _FailingCollection:
 
 @pytest.mark.parametrize(
     ("collection", "method"),
-    [("history", "upsert"), ("memories", "update"), ("memories", "upsert")],
+    [("history", "upsert"), ("archive", "upsert"), ("memories", "delete"), ("memories", "upsert")],
 )
 def test_a_failed_step_leaves_the_old_state(memory: Memory, collection: str, method: str) -> None:
     """A supersede writes a new record, updates the old one and logs history; if any
