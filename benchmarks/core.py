@@ -17,14 +17,16 @@ What it measures
    user per call), and with one message per call.
 5. ``search`` latency at each ``--sizes`` store size (query embedding included),
    and its parts: the embedding, ``ChromaStore.query`` with a precomputed vector,
-   the raw Chroma query with the library's ``where`` clause, with ``user_id``
-   alone and with none, and the access-counter update (``Memory._touch``) that
-   every search writes. Also the latency of a one-message ``add`` at that size
-   (its duplicate check is a filtered read that grows with the store).
+   the raw Chroma query with the library's ``where`` clause and with none, and
+   the access-count write for the hits (done by a background thread). Also the
+   latency of a one-message ``add`` at that size, and of its duplicate check (a
+   filtered read that grows with the store) with the library's clause and with
+   only the selective ``user_id`` + ``hash`` clauses.
 6. Peak RSS and disk bytes per stored memory at each size.
 
-The private names used for the breakdown (``Memory._store``, ``Memory._touch``)
-follow the library; if they are renamed, update them here.
+The breakdown uses private names (``Memory._store``, ``ChromaStore.query``,
+``ChromaStore.find``, ``ChromaStore.record_access``, ``filters.read_where``,
+``filters.exact_scope_where``); when the library renames them, update them here.
 
 All data are synthetic and deterministic (``random.Random(--seed)``). Unless
 ``--path`` is given the store lives in a fresh temporary folder that is deleted
@@ -593,6 +595,7 @@ def bench_add(report: Report, folder: Path, facts: Iterator[str], batch: int, re
         "single_per_s": single,
         "store_count": m._store.count(),
     }
+    m.close()
     report.add(
         Row(
             "4 add",
@@ -676,7 +679,6 @@ def bench_search(
     queries: int,
     repeat: int,
 ) -> None:
-    from mem0_integrations.core.codec import to_ms
     from mem0_integrations.core.filters import read_where
     from mem0_integrations.core.models import Scope
 
@@ -684,8 +686,7 @@ def bench_search(
     asks = [(rng.choice(store.users), q) for q in make_questions(rng, queries + WARMUP_QUERIES)]
     warm, asks = asks[:WARMUP_QUERIES], asks[WARMUP_QUERIES:]
     vectors = m.embedder.embed([q for _, q in asks])
-    now = datetime.now(UTC)
-    wheres = [read_where(Scope(user_id=u), now_ms=to_ms(now)) for u, _ in asks]
+    wheres = [read_where(Scope(user_id=u)) for u, _ in asks]
     cases: list[tuple[Any, ...]] = list(zip(asks, vectors, wheres, strict=True))
     collection = m._store.memories
     for user, question in warm:
@@ -700,19 +701,17 @@ def bench_search(
         )
 
     parts: dict[str, Callable[[Any], object]] = {
-        "search (embed + query + touch)": lambda c: m.search(
-            c[0][1], user_id=c[0][0], limit=SEARCH_LIMIT
-        ),
+        "search (end to end)": lambda c: m.search(c[0][1], user_id=c[0][0], limit=SEARCH_LIMIT),
         "embed the query": lambda c: m.embedder.embed([c[0][1]]),
         "store.query, precomputed vector": lambda c: m._store.query(
             c[1], where=c[2], limit=SEARCH_LIMIT
         ),
         "chroma query, library where": lambda c: raw(c[1], c[2]),
-        "chroma query, where user_id only": lambda c: raw(c[1], {"user_id": c[0][0]}),
         "chroma query, no where": lambda c: raw(c[1], None),
-        "touch (access-count update)": lambda c: m._touch(c[3], now),
+        "access-count write of the hits (background)": lambda c: m._store.record_access(c[3]),
     }
-    # The records each query returns, for timing the access-counter write on its own.
+    # The records each query returns, for timing the access-count write on its own (search
+    # buffers it and a background thread writes it; its cost still lands on the machine).
     cases = [
         (*c, [r for r, _ in m._store.query(c[1], where=c[2], limit=SEARCH_LIMIT)]) for c in cases
     ]
@@ -722,7 +721,7 @@ def bench_search(
         results[name] = {k: median([r[k] for r in runs]) for k in ("p50", "p95", "p99")}
         report.details.setdefault("search", {}).setdefault(str(size), {})[name] = runs
     sec = f"5 n={size:,}"
-    full = results["search (embed + query + touch)"]
+    full = results["search (end to end)"]
     hits = m.search(asks[0][1], user_id=asks[0][0], limit=SEARCH_LIMIT)
     report.add(
         Row(
@@ -807,6 +806,39 @@ def bench_add_at_size(
             note=f"p95 {result['p95']:.1f} ms; adds {len(texts)} memories after the searches",
         )
     )
+    bench_duplicate_check(report, store, size, texts, users, repeat)
+
+
+def bench_duplicate_check(
+    report: Report, store: Store, size: int, texts: list[str], users: list[str], repeat: int
+) -> None:
+    """The read ``add`` does before writing: the library's clause, and a selective one."""
+    from mem0_integrations.core.filters import and_, exact_scope_where
+    from mem0_integrations.core.models import Scope, content_hash
+
+    m = store.memory
+    probes = [(u, content_hash(t)) for u, t in zip(users, texts, strict=True)][:SIZE_ADDS]
+    variants: dict[str, Callable[[tuple[str, str]], object]] = {
+        "library clause": lambda p: m._store.find(
+            and_(exact_scope_where(Scope(user_id=p[0])), {"hash": {"$in": [p[1]]}})
+        ),
+        "user_id + hash": lambda p: m._store.find(
+            {"$and": [{"user_id": p[0]}, {"hash": {"$in": [p[1]]}}]}
+        ),
+    }
+    for name, fn in variants.items():
+        runs = [percentiles(time_each(probes, fn)) for _ in range(repeat)]
+        value = {k: median([r[k] for r in runs]) for k in ("p50", "p95", "p99")}
+        report.details.setdefault("duplicate_check", {}).setdefault(str(size), {})[name] = runs
+        report.add(
+            Row(
+                f"5 n={size:,}",
+                f"  add part: duplicate check, {name}, p50",
+                value["p50"],
+                "ms",
+                note="p50/p95/p99 " + " / ".join(f"{value[k]:.2f}" for k in ("p50", "p95", "p99")),
+            )
+        )
 
 
 # --- driver ------------------------------------------------------------------------------
@@ -894,6 +926,28 @@ def cpu_check() -> dict[str, float]:
     return {"python_loop_ms": median(loops), "matmul_gflops": median(flops)}
 
 
+def git_revision() -> str:
+    """The checked-out commit, with ``+dirty`` when the package has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "mem0_integrations"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def environment() -> dict[str, Any]:
     import chromadb
     import numpy
@@ -901,6 +955,7 @@ def environment() -> dict[str, Any]:
 
     return {
         **cpu_check(),
+        "git": git_revision(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
@@ -938,10 +993,13 @@ def run(args: argparse.Namespace, root: Path, report: Report) -> None:
     folder = root / "search-store"
     store = Store(Memory(path=folder), folder, user_ids(args.users))
     store.memory.embedder.embed(["warm up the model"])
-    for size in args.sizes:
-        with section(f"5-6. store of {size:,} memories", report, f"size {size}"):
-            grow(report, store, size, pool, args.batch)
-            bench_search(report, store, size, rng, pool, args.queries, args.repeat)
+    try:
+        for size in args.sizes:
+            with section(f"5-6. store of {size:,} memories", report, f"size {size}"):
+                grow(report, store, size, pool, args.batch)
+                bench_search(report, store, size, rng, pool, args.queries, args.repeat)
+    finally:
+        store.memory.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -963,7 +1021,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{root} (temporary, deleted at the end)"
     env = report.details["environment"]
     print(
-        f"mem0_integrations core benchmark: Python {env['python']}, {env['cpus']} CPUs, "
+        f"mem0_integrations core benchmark at {env['git']}: Python {env['python']}, "
+        f"{env['cpus']} CPUs, "
         f"chromadb {env['chromadb']}, onnxruntime {env['onnxruntime']}; CPU check: "
         f"1M-step Python loop {env['python_loop_ms']:.0f} ms, fp32 matmul "
         f"{env['matmul_gflops']:.0f} GFLOPS\n"
