@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .codec import META_PREFIX, dumps, scope_metadata
+from .codec import META_PREFIX, dumps
 from .errors import InvalidInputError, ScopeError
 from .models import SCOPE_KEYS, Scope
 
 __all__ = [
     "FILTER_FIELDS",
     "and_",
-    "exact_scope_where",
     "read_where",
     "translate_filters",
     "validate_metadata",
@@ -48,11 +47,6 @@ def read_where(scope: Scope, *, filters: Mapping[str, Any] | None = None) -> dic
     """
     scope_clauses = [{k: {"$eq": v}} for k, v in scope.items()]
     return and_(*scope_clauses, translate_filters(filters))
-
-
-def exact_scope_where(scope: Scope) -> dict[str, Any]:
-    """The clause for exactly this scope (unset ids must be unset in the record too)."""
-    return and_(*({k: {"$eq": v}} for k, v in scope_metadata(scope).items()))
 
 
 def translate_filters(filters: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ from .extraction import (
     parse_messages,
     verbatim_candidates,
 )
-from .filters import and_, exact_scope_where, read_where, validate_metadata
+from .filters import and_, read_where, validate_metadata
 from .merging import Plan, plan_add, plan_delete, plan_edit
 from .models import (
     AddResult,
@@ -212,9 +212,12 @@ class Memory:
         match: dict[str, Any] = {"hash": {"$in": hashes}}
         if keys:
             match = {"$or": [match, {"key": {"$in": keys}}]}
-        where = and_(exact_scope_where(scope), match)
+        # The given scope ids and the hash/key are the selective clauses; "this id is
+        # unset" (agent_id == "") matches most rows, so Chroma would scan them all
+        # (40 ms at 10k memories against 5 ms): the exact scope is checked here instead.
+        where = and_(read_where(scope), match)
         with self._lock:
-            existing = self._store.find(where)
+            existing = [r for r in self._store.find(where) if r.scope == scope]
             plan = plan_add(
                 candidates,
                 existing,

@@ -8,7 +8,6 @@ import pytest
 
 from mem0_integrations import InvalidInputError, Scope, ScopeError
 from mem0_integrations.core.filters import (
-    exact_scope_where,
     read_where,
     translate_filters,
     validate_metadata,
@@ -29,16 +28,6 @@ def test_read_where_filters_are_anded_under_the_scope() -> None:
             {"user_id": {"$eq": "u1"}},
             {"agent_id": {"$eq": "coach"}},
             {"$or": [{"category": {"$eq": "health"}}, {"meta.topic": {"$eq": "food"}}]},
-        ]
-    }
-
-
-def test_exact_scope_pins_unset_ids_to_empty() -> None:
-    assert exact_scope_where(Scope(user_id="u1")) == {
-        "$and": [
-            {"user_id": {"$eq": "u1"}},
-            {"agent_id": {"$eq": ""}},
-            {"session_id": {"$eq": ""}},
         ]
     }
 
