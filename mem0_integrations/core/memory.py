@@ -386,19 +386,20 @@ class Memory:
         now = self._now()
         where = read_where(scope, filters=filters)
         (vector,) = self._embedder.embed([text])
-        hits: list[MemoryHit] = []
         fetch = limit
         while True:
             rows = self._store.query(vector, where=where, limit=fetch)
-            hits = [
-                MemoryHit(id=r.id, memory=r.text, score=min(1.0, max(0.0, 1.0 - d)), record=r)
-                for r, d in rows
-                if _live(r, now) and (threshold is None or 1.0 - d >= threshold)
-            ]
-            if len(hits) >= limit or len(rows) < fetch:
+            live = [(r, d) for r, d in rows if _live(r, now)]
+            if len(live) >= limit or len(rows) < fetch:
                 break
+            if threshold is not None and 1.0 - rows[-1][1] < threshold:
+                break  # everything further away is below the threshold anyway
             fetch *= 4  # expired memories took places; look further
-        hits = sorted(hits, key=lambda h: h.score, reverse=True)[:limit]
+        hits = [
+            MemoryHit(id=r.id, memory=r.text, score=min(1.0, max(0.0, 1.0 - d)), record=r)
+            for r, d in live[:limit]
+            if threshold is None or 1.0 - d >= threshold
+        ]
         self._access.record([h.record for h in hits], now)
         return hits
 

@@ -420,3 +420,18 @@ def test_a_failed_edit_restores_text_and_vector(memory: Memory) -> None:
         store.history = original
     assert snapshot(memory) == before
     assert memory.search("Rome", user_id="u1")[0].memory == "I live in Rome"
+
+
+def test_search_looks_past_expired_memories(memory: Memory, clock: FakeClock) -> None:
+    """Expired memories nearer to the query than a live one do not hide it."""
+    expired = [f"green tea fact {i}" for i in range(6)]
+    ids = memory.add(expired, user_id="u1", infer=False).ids
+    live = memory.add("I sometimes drink black coffee", user_id="u1", infer=False).ids[0]
+    soon = clock.now.replace(month=2)
+    for mid in ids:
+        record = memory.get(mid)
+        gone = record.model_copy(update={"expires_at": soon})
+        memory._store.write([Write(gone, None, previous=record)], [])
+    clock.advance(days=40)
+    hits = memory.search("green tea fact", user_id="u1", limit=1)
+    assert [h.id for h in hits] == [live]
