@@ -20,13 +20,12 @@ What it measures
    the raw Chroma query with the library's ``where`` clause and with none, and
    the access-count write for the hits (done by a background thread). Also the
    latency of a one-message ``add`` at that size, and of its duplicate check (a
-   filtered read that grows with the store) with the library's clause and with
-   only the selective ``user_id`` + ``hash`` clauses.
+   filtered read by scope ids and content hash).
 6. Peak RSS and disk bytes per stored memory at each size.
 
 The breakdown uses private names (``Memory._store``, ``ChromaStore.query``,
 ``ChromaStore.find``, ``ChromaStore.record_access``, ``filters.read_where``,
-``filters.exact_scope_where``); when the library renames them, update them here.
+``filters.and_``); when the library renames them, update them here.
 
 All data are synthetic and deterministic (``random.Random(--seed)``). Unless
 ``--path`` is given the store lives in a fresh temporary folder that is deleted
@@ -812,33 +811,30 @@ def bench_add_at_size(
 def bench_duplicate_check(
     report: Report, store: Store, size: int, texts: list[str], users: list[str], repeat: int
 ) -> None:
-    """The read ``add`` does before writing: the library's clause, and a selective one."""
-    from mem0_integrations.core.filters import and_, exact_scope_where
+    """The read ``add`` does before writing: scope ids and content hash, like the library."""
+    from mem0_integrations.core.filters import and_, read_where
     from mem0_integrations.core.models import Scope, content_hash
 
     m = store.memory
     probes = [(u, content_hash(t)) for u, t in zip(users, texts, strict=True)][:SIZE_ADDS]
-    variants: dict[str, Callable[[tuple[str, str]], object]] = {
-        "library clause": lambda p: m._store.find(
-            and_(exact_scope_where(Scope(user_id=p[0])), {"hash": {"$in": [p[1]]}})
-        ),
-        "user_id + hash": lambda p: m._store.find(
-            {"$and": [{"user_id": p[0]}, {"hash": {"$in": [p[1]]}}]}
-        ),
-    }
-    for name, fn in variants.items():
-        runs = [percentiles(time_each(probes, fn)) for _ in range(repeat)]
-        value = {k: median([r[k] for r in runs]) for k in ("p50", "p95", "p99")}
-        report.details.setdefault("duplicate_check", {}).setdefault(str(size), {})[name] = runs
-        report.add(
-            Row(
-                f"5 n={size:,}",
-                f"  add part: duplicate check, {name}, p50",
-                value["p50"],
-                "ms",
-                note="p50/p95/p99 " + " / ".join(f"{value[k]:.2f}" for k in ("p50", "p95", "p99")),
-            )
+
+    def find(probe: tuple[str, str]) -> object:
+        return m._store.find(
+            and_(read_where(Scope(user_id=probe[0])), {"hash": {"$in": [probe[1]]}})
         )
+
+    runs = [percentiles(time_each(probes, find)) for _ in range(repeat)]
+    value = {k: median([r[k] for r in runs]) for k in ("p50", "p95", "p99")}
+    report.details.setdefault("duplicate_check", {})[str(size)] = runs
+    report.add(
+        Row(
+            f"5 n={size:,}",
+            "  add part: duplicate check (store.find), p50",
+            value["p50"],
+            "ms",
+            note="p50/p95/p99 " + " / ".join(f"{value[k]:.2f}" for k in ("p50", "p95", "p99")),
+        )
+    )
 
 
 # --- driver ------------------------------------------------------------------------------

@@ -172,6 +172,9 @@ def _load_minilm(threads: int | None) -> tuple[Any, Any]:
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
     options.inter_op_num_threads = 1
+    # Idle workers would spin on the CPU between calls and slow Chroma down in a search
+    # (p95 at 10k memories: about 23 ms spinning, 18-21 ms without).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     data = importlib.resources.files(__package__).joinpath("_data/minilm_tokenizer.json")
     tokenizer = Tokenizer.from_str(data.read_text(encoding="utf-8"))
