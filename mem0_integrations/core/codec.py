@@ -2,10 +2,9 @@
 
 Chroma metadata holds only str, int, float, bool and flat lists, and cannot
 test for a missing key, so every key is always written: absent scope ids are
-stored as ``""`` (never a valid id), absent times as ``""`` with a sentinel in
-the millisecond column. Caller metadata is kept whole as JSON for a lossless
-round trip and, where the values are scalars, also flattened under
-``meta.<key>`` so filters can use it.
+stored as ``""`` (never a valid id), absent times as ``""``. Caller metadata
+is kept whole as JSON for a lossless round trip and, where the values are
+scalars, also flattened under ``meta.<key>`` so filters can use it.
 """
 
 from __future__ import annotations
@@ -21,29 +20,20 @@ from .models import HistoryEntry, MemoryRecord, MemorySource, MemoryStatus, Scop
 
 __all__ = [
     "META_PREFIX",
-    "NEVER_MS",
     "dumps",
     "history_from_chroma",
     "history_to_chroma",
     "iso",
     "record_from_chroma",
     "record_to_chroma",
-    "to_ms",
 ]
 
 META_PREFIX = "meta."
-#: Stored in ``expires_ms`` for memories that never expire (far beyond any real date).
-NEVER_MS = 2**62
 
 
 def dumps(value: Any) -> str:
     """Compact, deterministic JSON."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def to_ms(value: datetime) -> int:
-    """Milliseconds since the epoch, for range filters."""
-    return int(value.timestamp() * 1000)
 
 
 def iso(value: datetime | None) -> str:
@@ -93,16 +83,13 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         "source_role": record.source.role or "",
         "source_message_ids": dumps(record.source.message_ids),
         "created_at": iso(record.created_at),
-        "created_ms": to_ms(record.created_at),
         "updated_at": iso(record.updated_at),
-        "updated_ms": to_ms(record.updated_at),
         "last_accessed_at": iso(record.last_accessed_at),
         "access_count": record.access_count,
         "importance": float(record.importance),
         "status": record.status.value,
         "superseded_by": record.superseded_by or "",
         "expires_at": iso(record.expires_at),
-        "expires_ms": to_ms(record.expires_at) if record.expires_at else NEVER_MS,
         "hash": record.hash,
         "metadata_json": dumps(record.metadata),
     }
@@ -156,7 +143,6 @@ def history_to_chroma(entry: HistoryEntry) -> tuple[str, dict[str, Any]]:
         "memory_id": entry.memory_id,
         "previous_memory_id": entry.previous_memory_id or "",
         "event": entry.event.value,
-        "created_ms": to_ms(entry.created_at),
         "seq": entry.seq,
     }
     return entry.model_dump_json(), meta
