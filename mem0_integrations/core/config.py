@@ -29,6 +29,8 @@ __all__ = [
     "DEFAULT_PATH",
     "Clock",
     "EmbedderConfig",
+    "ExtractionConfig",
+    "LLMConfig",
     "LimitsConfig",
     "MemoryConfig",
     "StoreConfig",
@@ -132,6 +134,90 @@ class EmbedderConfig(BaseModel):
         return self
 
 
+class LLMConfig(BaseModel):
+    """An OpenAI-compatible chat endpoint used for fact extraction (optional).
+
+    Leave ``model`` unset to extract offline. A LangChain chat model or a
+    LlamaIndex LLM can be passed to ``Memory(llm=...)`` instead.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = Field(
+        default=None, description="Chat model name, e.g. gpt-4o-mini; unset: no LLM."
+    )
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1."
+    )
+    api_key: str | None = Field(default=None, description="API key; $OPENAI_API_KEY if unset.")
+    timeout: float = Field(default=30.0, gt=0, description="Seconds per request.")
+    max_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries on timeouts, 429 and 5xx (with backoff)."
+    )
+    backoff: float = Field(default=0.5, ge=0, description="First retry delay in seconds.")
+    max_backoff: float = Field(default=8.0, ge=0, description="Longest retry delay in seconds.")
+    response_format: Literal["auto", "json_schema", "json_object", "text"] = Field(
+        default="auto",
+        description="auto: JSON schema, falling back to json_object and then plain text when "
+        "the server rejects it.",
+    )
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_tokens: int = Field(default=1024, ge=16, description="Completion token budget.")
+
+
+class ExtractionConfig(BaseModel):
+    """How ``add(..., infer=True)`` turns messages into memories."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on_llm_error: Literal["fallback", "raise"] = Field(
+        default="fallback",
+        description="When the LLM fails after retries: fallback extracts offline (and says so "
+        "on the result); raise raises ExtractionError. Either way nothing half-applied.",
+    )
+    fact_roles: tuple[Literal["user", "assistant", "system", "tool"], ...] = Field(
+        default=("user",),
+        description="Roles whose statements may become facts. Add 'assistant' to opt in.",
+    )
+    neighbours: int = Field(
+        default=8, ge=0, le=50, description="Similar memories shown to the LLM per turn."
+    )
+    max_facts: int = Field(default=10, ge=1, le=50, description="Facts the LLM may return.")
+    duplicate_threshold: float = Field(
+        default=0.95,
+        ge=0.0,
+        le=1.0,
+        description="Cosine similarity at or above which a new fact is the same as a stored "
+        "one (NONE: the stored memory is reinforced).",
+    )
+    update_threshold: float = Field(
+        default=0.85,
+        ge=0.0,
+        le=1.0,
+        description="Similarity at or above which (and below duplicate_threshold) a new fact "
+        "that adds words replaces the stored one (UPDATE, old kept in history).",
+    )
+    retract_threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="Similarity a retraction ('I no longer eat meat') needs to delete a stored "
+        "memory that has no matching key.",
+    )
+    background_workers: int = Field(
+        default=2, ge=1, le=32, description="Threads for add(background=True); order per scope."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExtractionConfig:
+        if self.update_threshold > self.duplicate_threshold:
+            raise ConfigurationError(
+                f"update_threshold={self.update_threshold} is above duplicate_threshold="
+                f"{self.duplicate_threshold}; it must be lower or equal."
+            )
+        return self
+
+
 class LimitsConfig(BaseModel):
     """Input bounds; larger inputs are rejected with InvalidInputError before any write."""
 
@@ -151,3 +237,5 @@ class MemoryConfig(BaseModel):
     store: StoreConfig = Field(default_factory=StoreConfig)
     embedder: EmbedderConfig = Field(default_factory=EmbedderConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)

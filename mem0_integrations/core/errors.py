@@ -10,6 +10,8 @@ of them and nothing else::
     │   └── ScopeError          missing, malformed or smuggled scope ids
     ├── MemoryNotFoundError     an id that no stored memory has (also a LookupError)
     ├── EmbeddingError          the embedder failed or returned vectors of the wrong shape
+    ├── ExtractionError         the LLM failed or kept answering with unusable output
+    ├── BackgroundWriteError    queued add(background=True) calls failed (raised by flush())
     └── StoreError              Chroma failed to read or write
 
 Every message says what went wrong *and* how to fix it. A call that raises
@@ -18,9 +20,16 @@ one of these leaves the stored memory as it was before the call.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import LLMUsage
+
 __all__ = [
+    "BackgroundWriteError",
     "ConfigurationError",
     "EmbeddingError",
+    "ExtractionError",
     "InvalidInputError",
     "Mem0IntegrationsError",
     "MemoryNotFoundError",
@@ -58,6 +67,32 @@ class MemoryNotFoundError(Mem0IntegrationsError, LookupError):
 
 class EmbeddingError(Mem0IntegrationsError):
     """The embedder failed, or returned vectors of an unexpected count or dimension."""
+
+
+class ExtractionError(Mem0IntegrationsError):
+    """The LLM could not produce usable facts: it failed after retries, or its output
+    was invalid even after one repair. Nothing was written."""
+
+    def __init__(self, message: str, *, attempts: int = 0, usage: LLMUsage | None = None) -> None:
+        self.attempts = attempts
+        #: The LLM traffic spent before giving up (requests and tokens).
+        self.usage = usage
+        super().__init__(message)
+
+
+class BackgroundWriteError(Mem0IntegrationsError):
+    """One or more ``add(..., background=True)`` calls failed; raised by ``flush()``.
+
+    ``errors`` holds each failure; every one was also logged when it happened.
+    """
+
+    def __init__(self, errors: list[BaseException]) -> None:
+        self.errors = list(errors)
+        first = errors[0] if errors else None
+        super().__init__(
+            f"{len(errors)} background add() call(s) failed; the first: "
+            f"{type(first).__name__}: {first}. Nothing of a failed call was written."
+        )
 
 
 class StoreError(Mem0IntegrationsError):
