@@ -12,7 +12,9 @@ Importing this package is light: Chroma and the embedding model load when a
 from .core.config import (
     DEFAULT_PATH,
     EmbedderConfig,
+    ExtractionConfig,
     LimitsConfig,
+    LLMConfig,
     MemoryConfig,
     StoreConfig,
 )
@@ -24,19 +26,23 @@ from .core.embedders import (
     as_embedder,
 )
 from .core.errors import (
+    BackgroundWriteError,
     ConfigurationError,
     EmbeddingError,
+    ExtractionError,
     InvalidInputError,
     Mem0IntegrationsError,
     MemoryNotFoundError,
     ScopeError,
     StoreError,
 )
+from .core.llm import LLM, LangChainLLM, LlamaIndexLLM, LLMReply, OpenAILLM, as_llm
 from .core.memory import Memory
 from .core.models import (
     AddResult,
     EventType,
     HistoryEntry,
+    LLMUsage,
     MemoryEvent,
     MemoryHit,
     MemoryRecord,
@@ -44,22 +50,32 @@ from .core.models import (
     MemoryStatus,
     Message,
     Scope,
+    SkippedFact,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_PATH",
+    "LLM",
     "AddResult",
+    "BackgroundWriteError",
     "BaseEmbedder",
     "ConfigurationError",
     "Embedder",
     "EmbedderConfig",
     "EmbeddingError",
     "EventType",
+    "ExtractionConfig",
+    "ExtractionError",
     "HistoryEntry",
     "InvalidInputError",
+    "LLMConfig",
+    "LLMReply",
+    "LLMUsage",
+    "LangChainLLM",
     "LimitsConfig",
+    "LlamaIndexLLM",
     "Mem0IntegrationsError",
     "Memory",
     "MemoryConfig",
@@ -72,10 +88,13 @@ __all__ = [
     "Message",
     "OnnxMiniLMEmbedder",
     "OpenAIEmbedder",
+    "OpenAILLM",
     "Scope",
     "ScopeError",
+    "SkippedFact",
     "StoreConfig",
     "StoreError",
     "__version__",
     "as_embedder",
+    "as_llm",
 ]

@@ -2,18 +2,17 @@
 
 Everything here is pure: no store, no clock, no network.
 
-The offline extractor in this module is deliberately small and honest: it keeps
-the first-person statements a user makes ("I'm allergic to penicillin", "My
-sister lives in Rome") and drops questions, greetings and filler. It does not
-rewrite sentences into keyed facts; the LLM extractor and the richer rule set
-come with the extraction work that builds on this core.
+The keyed offline extractor lives in :mod:`.rules`, the LLM one in
+:mod:`.llm_extractor`; :func:`statements` is the cheap gate that decides
+whether a turn says anything an extractor could use.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,28 +20,44 @@ from pydantic import ValidationError
 from .codec import dumps
 from .config import LimitsConfig
 from .errors import InvalidInputError
-from .models import MemorySource, Message
+from .models import EventType, MemorySource, Message
 
 __all__ = [
     "Candidate",
-    "OfflineExtractor",
     "check_text",
     "fact_candidates",
     "parse_messages",
     "render_fact",
+    "statements",
     "verbatim_candidates",
 ]
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A fact proposed for storage, before merging with what is known."""
+    """A fact proposed for storage, before merging with what is known.
+
+    ``action`` is what the proposer wants: ``ADD`` (the merge layer may still
+    turn it into NONE or UPDATE), ``DELETE`` for a retraction ("I no longer eat
+    meat": ``text`` describes what is retracted, ``key`` names the slot when
+    known), and, from an LLM only, ``UPDATE``/``DELETE``/``NONE`` of the stored
+    memory ``target`` (an id the LLM was shown).
+
+    ``key`` follows one convention everywhere: a single-valued slot is a bare
+    name (``location``, ``occupation``, ``diet``), a multi-valued one is
+    ``slot:item`` (``pet:max``, ``allergy:penicillin``, ``preference:coffee``),
+    so a new pet adds and a new home city supersedes.
+    """
 
     text: str
     source: MemorySource = field(default_factory=MemorySource)
     key: str | None = None
     value: Any = None
     category: str | None = None
+    action: EventType = EventType.ADD
+    target: str | None = None
+    stated_at: datetime | None = None
+    """When the fact was said (the message time), if the message carried one."""
 
 
 def parse_messages(messages: Any, limits: LimitsConfig) -> list[Message]:
@@ -174,29 +189,25 @@ _FILLER = re.compile(
 )
 
 
-class OfflineExtractor:
-    """Keeps the user's first-person statements as facts; no model, no network.
+def statements(messages: Sequence[Message], roles: Collection[str] = ("user",)) -> list[str]:
+    """The sentences of ``roles`` messages that state something (a gate, not an extractor).
 
-    Only ``user`` messages are read: what an assistant, tool or system says is
-    never stored as a fact about the user. Questions, greetings and fragments
-    of fewer than three words are dropped.
+    Questions, greetings, thanks and fragments of fewer than three words are
+    dropped, and so are sentences with no first-person word. A turn with no
+    statement has nothing for an LLM to extract, so it costs no call.
     """
+    out: list[str] = []
+    for msg in messages:
+        if msg.role not in roles:
+            continue
+        for sentence in _SENTENCE.split(msg.content):
+            text = sentence.strip()
+            if _is_statement(text):
+                out.append(text)
+    return out
 
-    min_words = 3
 
-    def extract(self, messages: Sequence[Message]) -> list[Candidate]:
-        """Candidate facts from the user's messages, in order of appearance."""
-        out: list[Candidate] = []
-        for msg in messages:
-            if msg.role != "user":
-                continue
-            for sentence in _SENTENCE.split(msg.content):
-                text = sentence.strip()
-                if self._is_fact(text):
-                    out.append(Candidate(text=text, source=_source(msg)))
-        return out
-
-    def _is_fact(self, text: str) -> bool:
-        if not text or text.endswith("?") or _FILLER.match(text):
-            return False
-        return len(text.split()) >= self.min_words and bool(_FIRST_PERSON.search(text))
+def _is_statement(text: str) -> bool:
+    if not text or text.endswith("?") or _FILLER.match(text):
+        return False
+    return len(text.split()) >= 3 and bool(_FIRST_PERSON.search(text))

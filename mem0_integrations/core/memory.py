@@ -16,35 +16,52 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Concatenate, ParamSpec, TypeVar
+from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
 from .access import AccessRecorder
+from .background import BackgroundWriter
 from .config import Clock, MemoryConfig, utc_now
 from .embedders import Embedder, as_embedder, embedder_from_config
-from .errors import ConfigurationError, InvalidInputError, MemoryNotFoundError, ScopeError
+from .errors import (
+    ConfigurationError,
+    ExtractionError,
+    InvalidInputError,
+    MemoryNotFoundError,
+    ScopeError,
+)
 from .extraction import (
     Candidate,
-    OfflineExtractor,
     check_text,
     fact_candidates,
     parse_messages,
+    statements,
     verbatim_candidates,
 )
 from .filters import and_, read_where, validate_metadata
-from .merging import Plan, plan_add, plan_delete, plan_edit
+from .llm import LLM, RetryPolicy, as_llm, llm_from_config
+from .llm_extractor import LLMExtractor
+from .merging import MergeRules, Plan, plan_add, plan_delete, plan_edit
 from .models import (
     AddResult,
+    EventType,
+    ExtractorName,
     HistoryEntry,
+    LLMUsage,
     MemoryEvent,
     MemoryHit,
     MemoryRecord,
     MemoryStatus,
+    Message,
     Scope,
+    SkippedFact,
     content_hash,
 )
+from .rules import RuleExtractor
+from .safety import instruction_reason, refusal_reason
 from .store import ChromaStore, Write, open_client
 from .transfer import dump_lines, parse_lines
 
@@ -94,6 +111,7 @@ class Memory:
         chroma_port: int | None = None,
         client: Any = None,
         embedder: Any = None,
+        llm: Any = None,
         config: MemoryConfig | Mapping[str, Any] | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -130,18 +148,50 @@ class Memory:
         self._store = ChromaStore(
             client, prefix=store_cfg.collection_prefix, embedder_name=self._embedder.name
         )
-        self._extractor = OfflineExtractor()
+        xcfg = cfg.extraction
+        self._llm: LLM | None = (
+            llm_from_config(cfg.llm) if llm is None else as_llm(llm, model=cfg.llm.model)
+        )
+        self._rules = RuleExtractor(roles=xcfg.fact_roles)
+        self._llm_extractor = (
+            None
+            if self._llm is None
+            else LLMExtractor(
+                self._llm,
+                fact_roles=xcfg.fact_roles,
+                max_facts=xcfg.max_facts,
+                max_tokens=cfg.llm.max_tokens,
+                retry=RetryPolicy.from_config(cfg.llm),
+            )
+        )
+        self._merge_rules = MergeRules(
+            duplicate_threshold=xcfg.duplicate_threshold,
+            update_threshold=xcfg.update_threshold,
+            retract_threshold=xcfg.retract_threshold,
+        )
         self._access = AccessRecorder(self._store)
+        self._background = BackgroundWriter(workers=xcfg.background_workers)
         self._lock = threading.RLock()
 
     def close(self) -> None:
-        """Write buffered access counts and stop the background writer.
+        """Finish queued background adds, write buffered access counts, stop the threads.
 
         The ``Memory`` stays usable for reads and writes; call this (or use
         ``with Memory(...) as m:``) before the process exits to keep every
-        access count.
+        access count. Raises :class:`BackgroundWriteError` if queued adds failed.
         """
-        self._access.close()
+        try:
+            self._background.close()
+        finally:
+            self._access.close()
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait for every ``add(..., background=True)`` queued so far.
+
+        Raises :class:`BackgroundWriteError` listing the queued adds that failed
+        since the last flush (each failed add wrote nothing).
+        """
+        self._background.flush(timeout)
 
     def __enter__(self) -> Memory:
         return self
@@ -150,12 +200,18 @@ class Memory:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Memory(location={self.location!r}, embedder={self._embedder.name!r})"
+        llm = self._llm.name if self._llm else None
+        return f"Memory(location={self.location!r}, embedder={self._embedder.name!r}, llm={llm!r})"
 
     @property
     def embedder(self) -> Embedder:
         """The embedder in use."""
         return self._embedder
+
+    @property
+    def llm(self) -> LLM | None:
+        """The LLM used by ``add(..., infer=True)``, or None (offline extraction)."""
+        return self._llm
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -201,14 +257,50 @@ class Memory:
             for c in plan.changes
         ]
 
-    def _merge(self, candidates: list[Candidate], scope: Scope, metadata: Any) -> AddResult:
-        meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
-        if not candidates:
-            return AddResult()
-        texts = list(dict.fromkeys(c.text for c in candidates))
+    def _similar(
+        self, vectors: Sequence[Sequence[float]], scope: Scope, limit: int
+    ) -> list[list[tuple[MemoryRecord, float]]]:
+        """For each vector, active memories of exactly ``scope`` with their similarity."""
+        if not vectors or limit < 1:
+            return [[] for _ in vectors]
+        rows = self._store.query_many(vectors, where=read_where(scope), limit=limit + 4)
+        return [[(r, 1.0 - d) for r, d in found if r.scope == scope][:limit] for found in rows]
+
+    def _merge(
+        self,
+        candidates: list[Candidate],
+        scope: Scope,
+        meta: dict[str, Any],
+        *,
+        extractor: ExtractorName,
+        near: bool = True,
+        usage: LLMUsage | None = None,
+        skipped: Sequence[SkippedFact] = (),
+        warnings: Sequence[str] = (),
+    ) -> AddResult:
+        skipped = list(skipped)
+        kept: list[Candidate] = []
+        for cand in candidates:
+            reason = refusal_reason(cand.text) if cand.action is not EventType.DELETE else None
+            if reason:
+                skipped.append(SkippedFact(text=cand.text, reason=reason, role=cand.source.role))
+            else:
+                kept.append(cand)
+        result = AddResult(
+            usage=usage or LLMUsage(),
+            skipped=skipped,
+            extractor=extractor,
+            warnings=list(warnings),
+        )
+        if not kept:
+            return result
+        texts = list(dict.fromkeys(c.text for c in kept))
         embeddings = dict(zip(texts, self._embedder.embed(texts), strict=True))
-        hashes = sorted({content_hash(c.text) for c in candidates})
-        keys = sorted({c.key for c in candidates if c.key})
+        probe = [i for i, c in enumerate(kept) if near and c.target is None]
+        similar = self._similar([embeddings[kept[i].text] for i in probe], scope, 3)
+        neighbours = dict(zip(probe, similar, strict=True))
+        hashes = sorted({content_hash(c.text) for c in kept})
+        keys = sorted({c.key for c in kept if c.key})
         match: dict[str, Any] = {"hash": {"$in": hashes}}
         if keys:
             match = {"$or": [match, {"key": {"$in": keys}}]}
@@ -216,20 +308,128 @@ class Memory:
         # unset" (agent_id == "") matches most rows, so Chroma would scan them all
         # (40 ms at 10k memories against 5 ms): the exact scope is checked here instead.
         where = and_(read_where(scope), match)
+        named = {c.target for c in kept if c.target} | {
+            r.id for rows in neighbours.values() for r, _ in rows
+        }
         with self._lock:
-            existing = [r for r in self._store.find(where) if r.scope == scope]
+            existing = {r.id: r for r in self._store.find(where) if r.scope == scope}
+            if named:
+                existing.update(self._store.get_records(sorted(named)))
+            now = self._now()
             plan = plan_add(
-                candidates,
-                existing,
+                kept,
+                list(existing.values()),
                 scope=scope,
-                now=self._now(),
+                now=now,
                 metadata=meta,
                 embeddings=embeddings,
+                neighbours=neighbours,
+                rules=self._merge_rules if near else MergeRules(near_duplicates=False),
                 seq=time.time_ns(),
             )
-            return AddResult(events=self._commit(plan))
+            events = self._commit(plan)
+            self._access.record(plan.reinforced, now)
+        result.events = events
+        result.skipped.extend(plan.skipped)
+        return result
+
+    def _offered(
+        self, messages: Sequence[Message], rules: Sequence[Candidate], scope: Scope
+    ) -> list[MemoryRecord]:
+        """The stored memories shown to the LLM: same keys first, then the most similar."""
+        limit = self.config.extraction.neighbours
+        if limit == 0:
+            return []
+        assert self._llm_extractor is not None
+        texts = [m.content for m in self._llm_extractor.shown(messages)]
+        keys = sorted({c.key for c in rules if c.key})
+        offered: dict[str, MemoryRecord] = {}
+        if keys:
+            where = and_(read_where(scope), {"key": {"$in": keys}})
+            offered.update((r.id, r) for r in self._store.find(where) if r.scope == scope)
+        best: dict[str, tuple[float, MemoryRecord]] = {}
+        for rows in self._similar(self._embedder.embed(texts) if texts else [], scope, limit):
+            for record, similarity in rows:
+                if similarity > best.get(record.id, (-2.0, record))[0]:
+                    best[record.id] = (similarity, record)
+        for _, record in sorted(best.values(), key=lambda x: (-x[0], x[1].id)):
+            offered.setdefault(record.id, record)
+        return list(offered.values())[:limit]
+
+    def _add(
+        self, messages: list[Message], scope: Scope, meta: dict[str, Any], infer: bool
+    ) -> AddResult:
+        if not infer:
+            return self._merge(
+                verbatim_candidates(messages), scope, meta, extractor="verbatim", near=False
+            )
+        now = self._now()
+        skipped: list[SkippedFact] = []
+        usable: list[Message] = []
+        for msg in messages:
+            reason = instruction_reason(msg.content)
+            if reason and msg.role in self.config.extraction.fact_roles:
+                skipped.append(SkippedFact(text=msg.content[:200], reason=reason, role=msg.role))
+            else:
+                usable.append(msg)
+        rules = self._rules.extract(usable, now=now)
+        if self._llm_extractor is None or not statements(usable, self._fact_roles):
+            # No LLM, or no statement for one to read (questions, greetings, thanks):
+            # the deterministic layer settles the turn without a call.
+            return self._merge(rules, scope, meta, extractor="offline", skipped=skipped)
+        offered = self._offered(usable, rules, scope)
+        try:
+            found, dropped, usage = self._llm_extractor.extract(usable, offered, now)
+        except ExtractionError as e:
+            if self.config.extraction.on_llm_error == "raise":
+                raise
+            log.warning("LLM extraction failed, extracting offline instead: %s", e)
+            return self._merge(
+                rules,
+                scope,
+                meta,
+                extractor="offline-fallback",
+                usage=e.usage or LLMUsage(),
+                skipped=skipped,
+                warnings=[f"LLM extraction failed ({e}); the offline extractor was used."],
+            )
+        return self._merge(
+            found, scope, meta, extractor="llm", usage=usage, skipped=skipped + dropped
+        )
+
+    @property
+    def _fact_roles(self) -> tuple[str, ...]:
+        return tuple(self.config.extraction.fact_roles)
 
     # --- writes ---------------------------------------------------------------------------
+
+    @overload
+    def add(
+        self,
+        messages: Any,
+        *,
+        user_id: str | None = ...,
+        agent_id: str | None = ...,
+        session_id: str | None = ...,
+        run_id: str | None = ...,
+        metadata: Mapping[str, Any] | None = ...,
+        infer: bool = ...,
+        background: Literal[False] = ...,
+    ) -> AddResult: ...
+
+    @overload
+    def add(
+        self,
+        messages: Any,
+        *,
+        user_id: str | None = ...,
+        agent_id: str | None = ...,
+        session_id: str | None = ...,
+        run_id: str | None = ...,
+        metadata: Mapping[str, Any] | None = ...,
+        infer: bool = ...,
+        background: Literal[True],
+    ) -> Future[AddResult]: ...
 
     def add(
         self,
@@ -241,18 +441,29 @@ class Memory:
         run_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         infer: bool = True,
-    ) -> AddResult:
+        background: bool = False,
+    ) -> AddResult | Future[AddResult]:
         """Remember what ``messages`` say.
 
         ``messages`` is a string, a ``{"role", "content"}`` dict or a list of
         them. ``infer=False`` stores each non-system message verbatim;
-        ``infer=True`` extracts the user's facts first. Exact duplicates in the
-        same scope give a ``NONE`` event instead of a second record.
+        ``infer=True`` extracts the user's facts: with the LLM when one is
+        configured (one request per turn, none for a turn with no statement),
+        offline otherwise. Facts are merged with what the scope already holds
+        (see :mod:`~mem0_integrations.core.merging`).
+
+        ``background=True`` validates the input, queues the work and returns a
+        :class:`~concurrent.futures.Future` at once; adds of one scope are applied
+        in order, and :meth:`flush` waits for them and raises their failures.
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
         parsed = parse_messages(messages, self.config.limits)
-        candidates = self._extractor.extract(parsed) if infer else verbatim_candidates(parsed)
-        return self._merge(candidates, scope, metadata)
+        meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
+        if background:
+            return self._background.submit(
+                str(scope), functools.partial(self._add, parsed, scope, meta, infer)
+            )
+        return self._add(parsed, scope, meta, infer)
 
     def remember(
         self,
@@ -273,7 +484,8 @@ class Memory:
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
         candidates = fact_candidates(facts, category=category, limits=self.config.limits)
-        return self._merge(candidates, scope, metadata)
+        meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
+        return self._merge(candidates, scope, meta, extractor="facts", near=False)
 
     def update(
         self,
@@ -522,6 +734,7 @@ class Memory:
     # --- async twins ----------------------------------------------------------------------
 
     aadd = _async_twin(add)
+    aflush = _async_twin(flush)
     aremember = _async_twin(remember)
     aupdate = _async_twin(update)
     adelete = _async_twin(delete)

@@ -1,33 +1,77 @@
 """Candidate facts + what is already stored -> ADD / UPDATE / DELETE / NONE.
 
-Pure functions: the caller passes the existing records, the time and an id
-factory, and gets back the memory writes and history entries to apply. The
-rules here are the deterministic layer that runs with or without an LLM:
+Pure functions: the caller passes the existing records, their similarity to
+each candidate, the time and an id factory, and gets back the memory writes
+and history entries to apply. The rules here are the deterministic layer that
+runs with or without an LLM, in this order for each candidate:
 
-* exact duplicate (same scope, same normalised text) -> ``NONE``;
-* same scope and same structured key, new value -> ``UPDATE``: a new record
-  replaces the old one, which becomes ``superseded`` (kept, with history);
+* a retraction (``DELETE``) removes the memory the LLM named, else the active
+  memory with the same key (and the same value, when the retraction names one),
+  else the most similar one at or above
+  ``retract_threshold`` (soft delete, kept in history); with none, it is skipped;
+* exact duplicate (same scope, same normalised text) -> ``NONE``, which
+  reinforces the stored memory;
+* the memory the LLM chose to ``UPDATE``, or the one with the same structured
+  key, is superseded by a new record (the old one keeps its history and leaves
+  default search);
+* near duplicate (cosine similarity >= ``duplicate_threshold``) -> ``NONE``;
+  similar (>= ``update_threshold``) and adding words -> ``UPDATE``. Two facts
+  whose keys differ ("pet:max", "pet:rex") are never near duplicates;
 * anything else -> ``ADD``.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .extraction import Candidate
-from .models import EventType, HistoryEntry, MemoryRecord, MemoryStatus, Scope, content_hash
+from .models import (
+    EventType,
+    HistoryEntry,
+    MemoryRecord,
+    MemoryStatus,
+    Scope,
+    SkippedFact,
+    content_hash,
+    normalize_text,
+)
 from .store import Write
 
-__all__ = ["Change", "Plan", "new_id", "plan_add", "plan_delete", "plan_edit"]
+__all__ = [
+    "Change",
+    "MergeRules",
+    "Plan",
+    "new_id",
+    "plan_add",
+    "plan_delete",
+    "plan_edit",
+]
+
+Neighbours = Mapping[int, Sequence[tuple[MemoryRecord, float]]]
+"""For candidate ``i``: stored records of the same scope and their cosine similarity,
+most similar first."""
+
+_WORD = re.compile(r"\w+")
 
 
 def new_id() -> str:
     """A fresh memory or history id."""
     return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class MergeRules:
+    """Similarity thresholds of the deterministic layer (see ExtractionConfig)."""
+
+    duplicate_threshold: float = 0.95
+    update_threshold: float = 0.85
+    retract_threshold: float = 0.6
+    near_duplicates: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +92,17 @@ class Plan:
     changes: list[Change]
     writes: list[Write]
     history: list[HistoryEntry]
+    skipped: list[SkippedFact] = field(default_factory=list)
+
+    @property
+    def reinforced(self) -> list[MemoryRecord]:
+        """Stored memories a candidate repeated (``NONE`` events)."""
+        return [c.record for c in self.changes if c.event is EventType.NONE]
+
+
+def _adds_nothing(new: str, old: str) -> bool:
+    """True if every word of ``new`` is already in ``old``."""
+    return set(_WORD.findall(normalize_text(new))) <= set(_WORD.findall(normalize_text(old)))
 
 
 def plan_add(
@@ -58,37 +113,86 @@ def plan_add(
     now: datetime,
     metadata: Mapping[str, Any],
     embeddings: Mapping[str, list[float]],
+    neighbours: Neighbours | None = None,
+    rules: MergeRules | None = None,
     seq: int = 0,
     make_id: Callable[[], str] = new_id,
 ) -> Plan:
     """Merge ``candidates`` into the ``existing`` active records of exactly ``scope``.
 
-    ``embeddings`` maps each candidate's text to its vector; ``seq`` is the
-    ordering base of the history entries (see :attr:`HistoryEntry.seq`).
+    ``embeddings`` maps each candidate's text to its vector; ``neighbours`` maps
+    a candidate's index to similar stored records (only those also in
+    ``existing`` and still active are used); ``seq`` is the ordering base of
+    the history entries (see :attr:`HistoryEntry.seq`).
     """
-    by_hash = {r.hash: r for r in existing if r.status is MemoryStatus.ACTIVE}
-    by_key = {r.key: r for r in existing if r.status is MemoryStatus.ACTIVE and r.key}
+    rules = rules or MergeRules()
+    active = {r.id: r for r in existing if r.status is MemoryStatus.ACTIVE and r.scope == scope}
+    by_hash = {r.hash: r for r in active.values()}
+    by_key = {r.key: r for r in active.values() if r.key}
     changes: list[Change] = []
-    for cand in candidates:
+    skipped: list[SkippedFact] = []
+
+    def forget(record: MemoryRecord) -> None:
+        active.pop(record.id, None)
+        if by_hash.get(record.hash) is record:
+            del by_hash[record.hash]
+        if record.key and by_key.get(record.key) is record:
+            del by_key[record.key]
+
+    for i, cand in enumerate(candidates):
+        near = [(active[r.id], s) for r, s in (neighbours or {}).get(i, ()) if r.id in active]
+        if cand.action is EventType.DELETE:
+            target = _retract_target(cand, active, by_key, near, rules)
+            if target is None:
+                skipped.append(
+                    SkippedFact(
+                        text=cand.text,
+                        reason="retraction matches no stored memory",
+                        role=cand.source.role,
+                    )
+                )
+                continue
+            gone = target.model_copy(update={"status": MemoryStatus.DELETED, "updated_at": now})
+            changes.append(Change(EventType.DELETE, gone, target))
+            forget(target)
+            continue
+        if cand.action is EventType.NONE:
+            chosen = active.get(cand.target or "")
+            if chosen is not None:
+                changes.append(Change(EventType.NONE, chosen, chosen))
+            continue
         digest = content_hash(cand.text)
         if digest in by_hash:
             same = by_hash[digest]
             changes.append(Change(EventType.NONE, same, same))
             continue
+        old = active.get(cand.target or "") if cand.action is EventType.UPDATE else None
+        if old is None and cand.key:
+            old = by_key.get(cand.key)
+        if old is None and rules.near_duplicates and near:
+            closest, similarity = near[0]
+            compatible = not (cand.key and closest.key and cand.key != closest.key)
+            if compatible and (
+                similarity >= rules.duplicate_threshold
+                or (similarity >= rules.update_threshold and _adds_nothing(cand.text, closest.text))
+            ):
+                changes.append(Change(EventType.NONE, closest, closest))
+                continue
+            if compatible and similarity >= rules.update_threshold:
+                old = closest
         record = MemoryRecord(
             id=make_id(),
             text=cand.text,
             scope=scope,
-            key=cand.key,
+            key=cand.key or (old.key if old else None),
             value=cand.value,
-            category=cand.category,
+            category=cand.category or (old.category if old else None),
             source=cand.source,
             created_at=now,
             updated_at=now,
             hash=digest,
             metadata=dict(metadata),
         )
-        old = by_key.get(cand.key) if cand.key else None
         if old is not None:
             gone = old.model_copy(
                 update={
@@ -98,13 +202,46 @@ def plan_add(
                 }
             )
             changes.append(Change(EventType.UPDATE, record, old, gone))
-            del by_hash[old.hash]
+            forget(old)
         else:
             changes.append(Change(EventType.ADD, record))
+        active[record.id] = record
         by_hash[digest] = record
-        if cand.key:
-            by_key[cand.key] = record
-    return _apply(changes, now, embeddings, seq, make_id)
+        if record.key:
+            by_key[record.key] = record
+    plan = _apply(changes, now, embeddings, seq, make_id)
+    return Plan(plan.changes, plan.writes, plan.history, skipped)
+
+
+def _same_value(value: Any, record: MemoryRecord) -> bool:
+    """True if a retraction naming ``value`` (None: any value) is about ``record``."""
+    if value is None:
+        return True
+    wanted = normalize_text(str(value))
+    if record.value is not None:
+        return normalize_text(str(record.value)) == wanted
+    return wanted in normalize_text(record.text)
+
+
+def _retract_target(
+    cand: Candidate,
+    active: Mapping[str, MemoryRecord],
+    by_key: Mapping[str, MemoryRecord],
+    near: Sequence[tuple[MemoryRecord, float]],
+    rules: MergeRules,
+) -> MemoryRecord | None:
+    if cand.target is not None:
+        return active.get(cand.target)
+    if cand.key and cand.key in by_key:
+        stored = by_key[cand.key]
+        # "I no longer live in Paris" retracts Paris, not a newer "Lives in Lyon".
+        return stored if _same_value(cand.value, stored) else None
+    for record, similarity in near:
+        if similarity < rules.retract_threshold:
+            break
+        if not (cand.key and record.key and record.key != cand.key):
+            return record
+    return None
 
 
 def plan_edit(
@@ -165,6 +302,9 @@ def _apply(
     writes: list[Write] = []
     for change in changes:
         if change.event is EventType.NONE:
+            continue
+        if change.event is EventType.DELETE:
+            writes.append(Write(change.record, None, previous=change.previous))
             continue
         writes.append(Write(change.record, embeddings[change.record.text]))
         if change.superseded is not None:

@@ -31,6 +31,7 @@ __all__ = [
     "AddResult",
     "EventType",
     "HistoryEntry",
+    "LLMUsage",
     "MemoryEvent",
     "MemoryHit",
     "MemoryRecord",
@@ -38,6 +39,7 @@ __all__ = [
     "MemoryStatus",
     "Message",
     "Scope",
+    "SkippedFact",
     "content_hash",
     "normalize_text",
     "validate_scope_id",
@@ -258,10 +260,47 @@ class MemoryEvent(BaseModel):
     previous_record: MemoryRecord | None = None
 
 
+class LLMUsage(BaseModel):
+    """LLM traffic of one call: requests sent (retries and repairs included) and tokens.
+
+    Token counts are what the server reported; a client that reports none counts 0.
+    """
+
+    calls: int = Field(default=0, ge=0)
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+
+    def __add__(self, other: LLMUsage) -> LLMUsage:
+        return LLMUsage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class SkippedFact(BaseModel):
+    """A candidate that was not stored, and why (e.g. said by the assistant, an instruction)."""
+
+    text: str
+    reason: str
+    role: Role | None = None
+
+
+ExtractorName = Literal["verbatim", "facts", "offline", "llm", "offline-fallback"]
+
+
 class AddResult(BaseModel):
     """The events of one :meth:`Memory.add` or :meth:`Memory.remember` call."""
 
     events: list[MemoryEvent] = Field(default_factory=list)
+    usage: LLMUsage = Field(default_factory=LLMUsage)
+    skipped: list[SkippedFact] = Field(default_factory=list)
+    extractor: ExtractorName | None = Field(
+        default=None,
+        description="What produced the facts: verbatim (infer=False), facts (remember), "
+        "offline, llm, or offline-fallback (the LLM failed; the offline extractor ran).",
+    )
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:

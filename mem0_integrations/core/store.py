@@ -158,24 +158,29 @@ class ChromaStore:
         self, embedding: Sequence[float], *, where: Where, limit: int
     ) -> list[tuple[MemoryRecord, float]]:
         """Nearest memories to ``embedding`` under ``where``, as (record, cosine distance)."""
+        return self.query_many([embedding], where=where, limit=limit)[0]
+
+    def query_many(
+        self, embeddings: Sequence[Sequence[float]], *, where: Where, limit: int
+    ) -> list[list[tuple[MemoryRecord, float]]]:
+        """:meth:`query` for several vectors in one round trip, one list per vector."""
         res = self._call(
             "search memories",
             lambda: self.memories.query(
-                query_embeddings=[list(embedding)],
+                query_embeddings=[list(e) for e in embeddings],
                 n_results=limit,
                 where=where,
                 include=["documents", "metadatas", "distances"],
             ),
         )
-        ids, docs, metas, dists = (
-            res["ids"][0],
-            res["documents"][0],
-            res["metadatas"][0],
-            res["distances"][0],
-        )
         return [
-            (record_from_chroma(i, d, m), float(x))
-            for i, d, m, x in zip(ids, docs, metas, dists, strict=True)
+            [
+                (record_from_chroma(i, d, m), float(x))
+                for i, d, m, x in zip(ids, docs, metas, dists, strict=True)
+            ]
+            for ids, docs, metas, dists in zip(
+                res["ids"], res["documents"], res["metadatas"], res["distances"], strict=True
+            )
         ]
 
     def get_records(self, ids: Sequence[str]) -> dict[str, MemoryRecord]:

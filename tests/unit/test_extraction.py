@@ -8,9 +8,9 @@ import pytest
 
 from mem0_integrations import InvalidInputError, LimitsConfig, Message
 from mem0_integrations.core.extraction import (
-    OfflineExtractor,
     parse_messages,
     render_fact,
+    statements,
     verbatim_candidates,
 )
 
@@ -70,7 +70,7 @@ def test_verbatim_skips_system_and_keeps_provenance() -> None:
     ]
 
 
-def test_offline_extractor_keeps_first_person_statements_of_the_user_only() -> None:
+def test_statements_keeps_first_person_statements_of_the_user_only() -> None:
     msgs = parse_messages(
         [
             {"role": "user", "content": "Hi! I'm allergic to penicillin. What should I eat?"},
@@ -80,13 +80,13 @@ def test_offline_extractor_keeps_first_person_statements_of_the_user_only() -> N
         ],
         LimitsConfig(),
     )
-    facts = [c.text for c in OfflineExtractor().extract(msgs)]
-    assert facts == ["I'm allergic to penicillin.", "My sister Anna lives in Rome."]
+    assert statements(msgs) == ["I'm allergic to penicillin.", "My sister Anna lives in Rome."]
+    assert "I will remember that you are allergic." in statements(msgs, ("user", "assistant"))
 
 
-def test_offline_extractor_drops_short_fragments() -> None:
+def test_statements_drops_short_fragments() -> None:
     msgs = parse_messages(["ok", "my bad", "I do"], LimitsConfig())
-    assert OfflineExtractor().extract(msgs) == []
+    assert statements(msgs) == []
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,11 @@ def test_infer_true_without_llm_uses_offline_extractor(memory: Memory) -> None:
         ],
         user_id="u1",
     )
-    assert [e.memory for e in result.events] == ["I work as a nurse in Lyon."]
+    assert [(e.memory, e.record.key if e.record else None) for e in result.events] == [
+        ("Works as a nurse", "occupation")
+    ]
+    assert result.extractor == "offline"
+    assert result.usage.calls == 0
 
 
 def test_exact_duplicate_is_none(memory: Memory) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from mem0_integrations import EventType, MemoryStatus, Scope
+from mem0_integrations import EventType, MemoryRecord, MemoryStatus, Scope
 from mem0_integrations.core.extraction import Candidate
-from mem0_integrations.core.merging import plan_add, plan_delete, plan_edit
+from mem0_integrations.core.merging import MergeRules, Plan, plan_add, plan_delete, plan_edit
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 LATER = datetime(2026, 3, 2, tzinfo=UTC)
@@ -141,3 +141,176 @@ def test_delete_is_soft() -> None:
     assert plan.writes[0].embedding is None
     assert plan.history[0].event is EventType.DELETE
     assert plan.history[0].before == rec
+
+
+# --- near duplicates, retractions and LLM-chosen targets ----------------------------------
+
+
+def _stored(text: str, key: str | None = None) -> MemoryRecord:
+    cand = Candidate(text, key=key)
+    return _plan([cand], []).changes[0].record
+
+
+def _plan_near(
+    cands: list[Candidate],
+    existing: list[MemoryRecord],
+    near: dict[int, list[tuple[MemoryRecord, float]]],
+    rules: MergeRules | None = None,
+) -> Plan:
+    return plan_add(
+        cands,
+        existing,
+        scope=SCOPE,
+        now=LATER,
+        metadata={},
+        embeddings=vectors(*(c.text for c in cands)),
+        neighbours=near,
+        rules=rules,
+        make_id=make_id,
+    )
+
+
+def test_near_duplicate_above_duplicate_threshold_is_none() -> None:
+    old = _stored("Loves hiking in the Alps")
+    plan = _plan_near([Candidate("Loves hiking in the alps!!")], [old], {0: [(old, 0.97)]})
+    assert [(c.event, c.record.id) for c in plan.changes] == [(EventType.NONE, old.id)]
+    assert plan.writes == []
+    assert plan.reinforced == [old]
+
+
+def test_similar_fact_that_adds_words_supersedes_the_old_one() -> None:
+    old = _stored("Plays tennis")
+    plan = _plan_near([Candidate("Plays tennis every Sunday")], [old], {0: [(old, 0.88)]})
+    (change,) = plan.changes
+    assert change.event is EventType.UPDATE
+    assert change.previous == old
+    assert change.superseded is not None
+    assert change.superseded.status is MemoryStatus.SUPERSEDED
+    assert change.superseded.superseded_by == change.record.id
+
+
+def test_similar_fact_that_adds_no_words_is_none() -> None:
+    old = _stored("Plays tennis every Sunday")
+    plan = _plan_near([Candidate("plays tennis")], [old], {0: [(old, 0.88)]})
+    assert [c.event for c in plan.changes] == [EventType.NONE]
+
+
+def test_similarity_below_update_threshold_adds() -> None:
+    old = _stored("Plays tennis")
+    plan = _plan_near([Candidate("Plays chess online")], [old], {0: [(old, 0.7)]})
+    assert [c.event for c in plan.changes] == [EventType.ADD]
+
+
+def test_different_keys_are_never_near_duplicates() -> None:
+    max_ = _stored("Has a dog named Max", key="pet:max")
+    plan = _plan_near(
+        [Candidate("Has a dog named Rex", key="pet:rex")], [max_], {0: [(max_, 0.96)]}
+    )
+    assert [c.event for c in plan.changes] == [EventType.ADD]
+
+
+def test_near_duplicates_can_be_switched_off() -> None:
+    old = _stored("Loves hiking in the Alps")
+    plan = _plan_near(
+        [Candidate("Loves hiking in the Alps a lot")],
+        [old],
+        {0: [(old, 0.99)]},
+        MergeRules(near_duplicates=False),
+    )
+    assert [c.event for c in plan.changes] == [EventType.ADD]
+
+
+def test_neighbours_not_among_existing_active_records_are_ignored() -> None:
+    gone = _stored("Plays tennis")
+    plan = _plan_near([Candidate("Plays tennis every Sunday")], [], {0: [(gone, 0.99)]})
+    assert [c.event for c in plan.changes] == [EventType.ADD]
+
+
+def test_retraction_by_key_soft_deletes_with_history() -> None:
+    med = _stored("Takes metformin", key="medication:metformin")
+    plan = _plan_near(
+        [Candidate("Takes metformin", key="medication:metformin", action=EventType.DELETE)],
+        [med],
+        {},
+    )
+    (change,) = plan.changes
+    assert change.event is EventType.DELETE
+    assert change.record.status is MemoryStatus.DELETED
+    assert change.previous == med
+    assert [(w.record.id, w.embedding, w.previous) for w in plan.writes] == [(med.id, None, med)]
+    assert plan.history[0].event is EventType.DELETE
+
+
+def test_retraction_by_similarity_needs_the_threshold() -> None:
+    meat = _stored("Eats meat")
+    retract = Candidate("Eats meat", action=EventType.DELETE)
+    assert [c.event for c in _plan_near([retract], [meat], {0: [(meat, 0.9)]}).changes] == [
+        EventType.DELETE
+    ]
+    plan = _plan_near([retract], [meat], {0: [(meat, 0.3)]})
+    assert plan.changes == []
+    assert [s.reason for s in plan.skipped] == ["retraction matches no stored memory"]
+
+
+def test_retraction_never_deletes_a_memory_with_another_key() -> None:
+    city = _stored("Lives in Paris", key="location")
+    plan = _plan_near(
+        [Candidate("Takes aspirin", key="medication:aspirin", action=EventType.DELETE)],
+        [city],
+        {0: [(city, 0.95)]},
+    )
+    assert plan.changes == []
+
+
+def test_llm_update_supersedes_the_named_target_even_without_key() -> None:
+    old = _stored("Works at Acme")
+    plan = _plan_near(
+        [Candidate("Works at Globex", action=EventType.UPDATE, target=old.id, key="employer")],
+        [old],
+        {},
+    )
+    (change,) = plan.changes
+    assert change.event is EventType.UPDATE
+    assert change.previous == old
+    assert change.record.key == "employer"
+
+
+def test_llm_update_of_unknown_target_adds() -> None:
+    plan = _plan_near(
+        [Candidate("Works at Globex", action=EventType.UPDATE, target="missing")], [], {}
+    )
+    assert [c.event for c in plan.changes] == [EventType.ADD]
+
+
+def test_llm_none_and_delete_of_targets() -> None:
+    keep, drop = _stored("Likes tea"), _stored("Lives in Berlin")
+    plan = _plan_near(
+        [
+            Candidate("Likes tea", action=EventType.NONE, target=keep.id),
+            Candidate("Lives in Berlin", action=EventType.DELETE, target=drop.id),
+            Candidate("whatever", action=EventType.NONE, target="not-offered"),
+        ],
+        [keep, drop],
+        {},
+    )
+    assert [(c.event, c.record.id) for c in plan.changes] == [
+        (EventType.NONE, keep.id),
+        (EventType.DELETE, drop.id),
+    ]
+
+
+def test_records_of_another_exact_scope_are_never_merged() -> None:
+    other = _stored("Lives in Paris", key="location").model_copy(
+        update={"scope": Scope(user_id="u1", agent_id="a1")}
+    )
+    plan = _plan_near([Candidate("Lives in Rome", key="location")], [other], {0: [(other, 0.9)]})
+    assert [c.event for c in plan.changes] == [EventType.ADD]
+
+
+def test_retraction_naming_a_value_spares_a_newer_value_of_the_key() -> None:
+    lyon = _plan([Candidate("Lives in Lyon", key="location", value="Lyon")], []).changes[0].record
+    retract = Candidate("Lives in Paris", key="location", value="Paris", action=EventType.DELETE)
+    assert _plan_near([retract], [lyon], {}).changes == []
+    paris = _plan([Candidate("Lives in Paris", key="location", value="Paris")], [])
+    record = paris.changes[0].record
+    assert [c.event for c in _plan_near([retract], [record], {}).changes] == [EventType.DELETE]
