@@ -17,7 +17,7 @@ __all__ = ["main"]
 
 DEMO_USER = "demo-alice"
 DEMO_CONVERSATION = [
-    {"role": "user", "content": "Hi! I'm Alice. I work as a nurse in Lyon."},
+    {"role": "user", "content": "Hi! I'm Alice. I work as a nurse and I live in Lyon."},
     {"role": "assistant", "content": "Nice to meet you, Alice."},
     {
         "role": "user",
@@ -42,10 +42,10 @@ def _remember(path: Path) -> None:
     result = memory.add(DEMO_CONVERSATION, user_id=DEMO_USER)
     for event in result.events:
         print(f"[process 1] {event.event.value:<6} {event.memory}")
-    for facts in ({"home_city": "Lyon"}, {"home_city": "Paris"}):
-        for event in memory.remember(facts, user_id=DEMO_USER).events:
-            extra = f"  (was: {event.previous_memory})" if event.previous_memory else ""
-            print(f"[process 1] {event.event.value:<6} {event.memory}{extra}")
+    moved = memory.add("I moved from Lyon to Paris last month.", user_id=DEMO_USER)
+    for event in moved.events:
+        extra = f"  (was: {event.previous_memory})" if event.previous_memory else ""
+        print(f"[process 1] {event.event.value:<6} {event.memory}{extra}")
     again = memory.add("I'm allergic to penicillin.", user_id=DEMO_USER)
     print(f"[process 1] {again.events[0].event.value:<6} {again.events[0].memory} (duplicate)")
 
@@ -59,7 +59,7 @@ def _recall(path: Path) -> None:
         print(f"[process 2] Q: {question}")
         for hit in memory.search(question, user_id=DEMO_USER, limit=2):
             print(f"[process 2]    {hit.score:.3f}  {hit.memory}")
-    (home,) = memory.get_all(user_id=DEMO_USER, filters={"key": "home_city"})
+    (home,) = memory.get_all(user_id=DEMO_USER, filters={"key": "location"})
     print(f"[process 2] history of {home.text!r}:")
     for entry in memory.history(home.id):
         print(f"[process 2]    {entry.event.value:<6} {entry.old_memory} -> {entry.new_memory}")

@@ -334,14 +334,17 @@ class Memory:
         return result
 
     def _offered(
-        self, messages: Sequence[Message], rules: Sequence[Candidate], scope: Scope
+        self,
+        extractor: LLMExtractor,
+        messages: Sequence[Message],
+        rules: Sequence[Candidate],
+        scope: Scope,
     ) -> list[MemoryRecord]:
         """The stored memories shown to the LLM: same keys first, then the most similar."""
         limit = self.config.extraction.neighbours
         if limit == 0:
             return []
-        assert self._llm_extractor is not None
-        texts = [m.content for m in self._llm_extractor.shown(messages)]
+        texts = [m.content for m in extractor.shown(messages)]
         keys = sorted({c.key for c in rules if c.key})
         offered: dict[str, MemoryRecord] = {}
         if keys:
@@ -373,13 +376,14 @@ class Memory:
             else:
                 usable.append(msg)
         rules = self._rules.extract(usable, now=now)
-        if self._llm_extractor is None or not statements(usable, self._fact_roles):
+        extractor = self._llm_extractor
+        if extractor is None or not statements(usable, self._fact_roles):
             # No LLM, or no statement for one to read (questions, greetings, thanks):
             # the deterministic layer settles the turn without a call.
             return self._merge(rules, scope, meta, extractor="offline", skipped=skipped)
-        offered = self._offered(usable, rules, scope)
+        offered = self._offered(extractor, usable, rules, scope)
         try:
-            found, dropped, usage = self._llm_extractor.extract(usable, offered, now)
+            found, dropped, usage = extractor.extract(usable, offered, now)
         except ExtractionError as e:
             if self.config.extraction.on_llm_error == "raise":
                 raise
