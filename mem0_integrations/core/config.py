@@ -183,6 +183,13 @@ class ExtractionConfig(BaseModel):
         default=8, ge=0, le=50, description="Similar memories shown to the LLM per turn."
     )
     max_facts: int = Field(default=10, ge=1, le=50, description="Facts the LLM may return.")
+    offer_threshold: float = Field(
+        default=0.2,
+        ge=-1.0,
+        le=1.0,
+        description="Least similarity a stored memory needs to be shown to the LLM (memories "
+        "with the turn's keys are always shown).",
+    )
     duplicate_threshold: float = Field(
         default=0.95,
         ge=0.0,

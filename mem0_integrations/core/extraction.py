@@ -23,6 +23,7 @@ from .errors import InvalidInputError
 from .models import EventType, MemorySource, Message
 
 __all__ = [
+    "CATEGORIES",
     "Candidate",
     "check_text",
     "fact_candidates",
@@ -31,6 +32,23 @@ __all__ = [
     "statements",
     "verbatim_candidates",
 ]
+
+
+#: The categories every extractor uses: the offline rules and the LLM (its schema's enum).
+CATEGORIES: tuple[str, ...] = (
+    "identity",
+    "relations",
+    "pets",
+    "health",
+    "diet",
+    "preference",
+    "habit",
+    "skill",
+    "goal",
+    "plan",
+    "event",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -181,7 +199,9 @@ def render_fact(key: str, value: Any) -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|im|my|mine|me|myself|we|our|us)\b", re.I)
+#: A subject or possessive first person: "me" and "us" alone ("thanks for showing us")
+#: do not make a statement about the speaker.
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|im|my|we|we're|we've|our)\b", re.I)
 _FILLER = re.compile(
     r"^(hi|hello|hey|thanks|thank you|ok|okay|sure|yes|no|bye|good (morning|night|evening))\b"
     r"[\s,.!]*$",
@@ -193,8 +213,9 @@ def statements(messages: Sequence[Message], roles: Collection[str] = ("user",)) 
     """The sentences of ``roles`` messages that state something (a gate, not an extractor).
 
     Questions, greetings, thanks and fragments of fewer than three words are
-    dropped, and so are sentences with no first-person word. A turn with no
-    statement has nothing for an LLM to extract, so it costs no call.
+    dropped, and so are sentences with no first-person subject or possessive.
+    A turn with no statement (and no fact the offline rules found) has nothing
+    for an LLM to extract, so it costs no call.
     """
     out: list[str] = []
     for msg in messages:

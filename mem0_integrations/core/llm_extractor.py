@@ -22,27 +22,12 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .extraction import Candidate
+from .extraction import CATEGORIES, Candidate
 from .llm import LLM, RetryPolicy, complete_json
 from .models import EventType, LLMUsage, MemoryRecord, MemorySource, Message, SkippedFact
 
-__all__ = ["CATEGORIES", "LLMExtractor", "fact_schema"]
+__all__ = ["LLMExtractor", "fact_schema"]
 
-#: Categories the LLM may give a fact (the offline extractor uses the same names).
-CATEGORIES: tuple[str, ...] = (
-    "identity",
-    "relationship",
-    "pet",
-    "preference",
-    "health",
-    "medication",
-    "diet",
-    "habit",
-    "goal",
-    "skill",
-    "event",
-    "other",
-)
 
 #: Longest fact text; also in the schema, so a grammar-constrained server cannot loop
 #: inside one string until max_tokens (small models do).

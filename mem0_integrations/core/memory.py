@@ -297,8 +297,6 @@ class Memory:
         texts = list(dict.fromkeys(c.text for c in kept))
         embeddings = dict(zip(texts, self._embedder.embed(texts), strict=True))
         probe = [i for i, c in enumerate(kept) if near and c.target is None]
-        similar = self._similar([embeddings[kept[i].text] for i in probe], scope, 3)
-        neighbours = dict(zip(probe, similar, strict=True))
         hashes = sorted({content_hash(c.text) for c in kept})
         keys = sorted({c.key for c in kept if c.key})
         match: dict[str, Any] = {"hash": {"$in": hashes}}
@@ -308,13 +306,15 @@ class Memory:
         # unset" (agent_id == "") matches most rows, so Chroma would scan them all
         # (40 ms at 10k memories against 5 ms): the exact scope is checked here instead.
         where = and_(read_where(scope), match)
-        named = {c.target for c in kept if c.target} | {
-            r.id for rows in neighbours.values() for r, _ in rows
-        }
+        named = sorted({c.target for c in kept if c.target})
         with self._lock:
+            # Read under the lock: what this process writes is never stale here.
+            similar = self._similar([embeddings[kept[i].text] for i in probe], scope, 3)
+            neighbours = dict(zip(probe, similar, strict=True))
             existing = {r.id: r for r in self._store.find(where) if r.scope == scope}
+            existing.update((r.id, r) for rows in similar for r, _ in rows)
             if named:
-                existing.update(self._store.get_records(sorted(named)))
+                existing.update(self._store.get_records(named))
             now = self._now()
             plan = plan_add(
                 kept,
@@ -351,9 +351,10 @@ class Memory:
             where = and_(read_where(scope), {"key": {"$in": keys}})
             offered.update((r.id, r) for r in self._store.find(where) if r.scope == scope)
         best: dict[str, tuple[float, MemoryRecord]] = {}
+        floor = self.config.extraction.offer_threshold
         for rows in self._similar(self._embedder.embed(texts) if texts else [], scope, limit):
             for record, similarity in rows:
-                if similarity > best.get(record.id, (-2.0, record))[0]:
+                if similarity >= floor and similarity > best.get(record.id, (-2.0, record))[0]:
                     best[record.id] = (similarity, record)
         for _, record in sorted(best.values(), key=lambda x: (-x[0], x[1].id)):
             offered.setdefault(record.id, record)
@@ -377,9 +378,9 @@ class Memory:
                 usable.append(msg)
         rules = self._rules.extract(usable, now=now)
         extractor = self._llm_extractor
-        if extractor is None or not statements(usable, self._fact_roles):
-            # No LLM, or no statement for one to read (questions, greetings, thanks):
-            # the deterministic layer settles the turn without a call.
+        if extractor is None or not (rules or statements(usable, self._fact_roles)):
+            # No LLM, or nothing for one to read (questions, greetings, thanks, and no
+            # fact the rules found): the deterministic layer settles the turn, no call.
             return self._merge(rules, scope, meta, extractor="offline", skipped=skipped)
         offered = self._offered(extractor, usable, rules, scope)
         try:

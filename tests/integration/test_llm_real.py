@@ -74,7 +74,7 @@ def _memory(
         embedder=embedder,
         llm=llm,
         clock=lambda: NOW,
-        config={"extraction": extraction, "llm": {"max_retries": 0, "max_tokens": 512}},
+        config={"extraction": extraction, "llm": {"max_retries": 0, "max_tokens": 384}},
     )
 
 

@@ -172,7 +172,7 @@ def test_llm_delete_and_none_of_offered_memories(make_memory: Any) -> None:
             ]
         },
     )
-    m = make_memory(llm)
+    m = make_memory(llm, offer_threshold=-1.0)  # the hash embedder's similarities are low
     added = m.add("I eat meat and I like tea.", user_id="u1")
     meat, tea = added.ids
     result = m.add("I no longer eat meat, but I still like tea.", user_id="u1")
@@ -182,6 +182,20 @@ def test_llm_delete_and_none_of_offered_memories(make_memory: Any) -> None:
     ]
     assert m.get(meat).status is MemoryStatus.DELETED
     assert [r.text for r in m.get_all(user_id="u1")] == ["Likes tea"]
+
+
+def test_unrelated_memories_are_not_offered_but_same_key_ones_are(make_memory: Any) -> None:
+    llm = ScriptedLLM(
+        {"facts": [fact("Lives in Berlin", key="location")]},
+        {"facts": [fact("Collects stamps from Peru")]},
+        {"facts": []},
+    )
+    m = make_memory(llm, offer_threshold=0.5)
+    m.add("I live in Berlin.", user_id="u1")
+    m.add("I collect stamps from Peru.", user_id="u1")
+    m.add("I moved to Paris.", user_id="u1")  # the rules give key location
+    assert "Lives in Berlin (key: location)" in llm.prompts[2]
+    assert "stamps" not in llm.prompts[2]
 
 
 def test_hallucinated_id_is_repaired_once(make_memory: Any) -> None:

@@ -502,3 +502,27 @@ def test_street_address_is_keyed_so_forget_my_address_can_retract_it() -> None:
     )
     (retract,) = RuleExtractor().extract([Message(content="Please forget my address.")], now=now)
     assert (retract.key, retract.action) == ("address", EventType.DELETE)
+
+
+def test_rule_categories_are_the_shared_ones() -> None:
+    from mem0_integrations.core.extraction import CATEGORIES
+
+    texts = [
+        "I'm Alice and I live in Lyon.",
+        "My sister Anna lives in Rome.",
+        "I have a dog named Rex.",
+        "I'm allergic to penicillin and I take metformin.",
+        "I'm vegan.",
+        "I love jazz.",
+        "I started running every morning.",
+        "I'm learning Spanish.",
+        "I want to run a marathon.",
+        "I have an exam next Friday.",
+        "I went hiking with my friends last weekend in the mountains.",
+    ]
+    now = datetime(2026, 11, 21, tzinfo=UTC)
+    found = {
+        c.category for t in texts for c in RuleExtractor().extract([Message(content=t)], now=now)
+    }
+    assert found
+    assert found <= set(CATEGORIES)
