@@ -79,6 +79,7 @@ from datetime import date, datetime, timedelta
 
 from .extraction import Candidate
 from .models import EventType, MemorySource, Message
+from .safety import contains_secret
 
 __all__ = ["RuleExtractor"]
 
@@ -1849,14 +1850,6 @@ _INSTRUCTION = _rx(
     r"|.*\b(?:ignore|disregard)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|your)\b"
     r"|.*\b(?:system\s+prompt|jailbreak)\b"
 )
-_SECRET = _rx(
-    r"\b(?:passwords?|passcodes?|passphrases?|pin(?:\s+(?:code|number))?|api[\s_-]?keys?|"
-    r"secret\s+keys?|(?:access|auth|bearer|api)\s+tokens?|private\s+keys?|seed\s+phrase|"
-    r"security\s+code|cvv|credit\s+card\s+number|card\s+number|social\s+security|ssn|"
-    r"bank\s+account\s+number|account\s+number|routing\s+number|credentials)\b"
-    r"|\b(?:sk|pk|ghp|gho|xox[abp])[-_][A-Za-z0-9_-]{8,}"
-    r"|\b(?:\d[ -]?){13,19}\b|\b\d{3}-\d{2}-\d{4}\b"
-)
 _FORGET = _rx(
     r"(?:(?:can|could|would)\s+you\s+(?:please\s+)?|please\s+|you\s+(?:can|should)\s+|"
     r"i\s+(?:want|need)\s+you\s+to\s+)?forget\s+(?:about\s+)?(?:that\s+|the\s+fact\s+that\s+)?"
@@ -2134,7 +2127,7 @@ def _forget(what: str, ref: date) -> list[_Fact]:
 
 
 def _sentence_facts(sentence: str, ref: date) -> list[_Fact]:
-    if _SECRET.search(sentence):
+    if contains_secret(sentence):
         return []
     lead = _strip_lead(sentence)
     m = _FORGET.match(lead)

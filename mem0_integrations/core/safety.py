@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["instruction_reason", "refusal_reason"]
+__all__ = ["contains_secret", "instruction_reason", "refusal_reason"]
 
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(previous|prior|above|earlier|all|your)"
@@ -31,12 +31,19 @@ _LINK_TO_FOLLOW = re.compile(
     re.I,
 )
 _SECRET = re.compile(
-    r"\b(password|passcode|passphrase|pin code|pin number|api[ -]?key|secret key|access token|"
-    r"auth token|private key|seed phrase|security code|cvv|social security number|ssn)\b"
-    r"|\bsk-[A-Za-z0-9_-]{16,}"
-    r"|\b(?:\d[ -]?){13,19}\b",
+    r"\b(?:passwords?|passcodes?|passphrases?|pin(?:\s+(?:code|number))?|api[\s_-]?keys?|"
+    r"secret\s+keys?|(?:access|auth|bearer|api)\s+tokens?|private\s+keys?|seed\s+phrase|"
+    r"security\s+code|cvv|credit\s+card\s+number|card\s+number|social\s+security|ssn|"
+    r"bank\s+account\s+number|account\s+number|routing\s+number|credentials)\b"
+    r"|\b(?:sk|pk|ghp|gho|xox[abp])[-_][A-Za-z0-9_-]{8,}"
+    r"|\b(?:\d[ -]?){13,19}\b|\b\d{3}-\d{2}-\d{4}\b",
     re.I,
 )
+
+
+def contains_secret(text: str) -> bool:
+    """True if ``text`` names or carries a secret: a password, key, token or card number."""
+    return _SECRET.search(text) is not None
 
 
 def instruction_reason(text: str) -> str | None:
@@ -56,6 +63,6 @@ def refusal_reason(text: str) -> str | None:
         return reason
     if _LINK_TO_FOLLOW.search(text):
         return "asks to follow a link"
-    if _SECRET.search(text):
+    if contains_secret(text):
         return "looks like a secret (password, key or card number)"
     return None
