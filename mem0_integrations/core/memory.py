@@ -24,6 +24,7 @@ from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
 from .access import AccessRecorder
 from .background import BackgroundWriter
+from .completion import RetryPolicy
 from .config import Clock, MemoryConfig, utc_now
 from .embedders import Embedder, as_embedder, embedder_from_config
 from .errors import (
@@ -42,7 +43,7 @@ from .extraction import (
     verbatim_candidates,
 )
 from .filters import and_, read_where, validate_metadata
-from .llm import LLM, RetryPolicy, as_llm, llm_from_config
+from .llm import LLM, as_llm, llm_from_config
 from .llm_extractor import LLMExtractor
 from .merging import MergeRules, Plan, plan_add, plan_delete, plan_edit
 from .models import (

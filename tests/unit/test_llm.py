@@ -29,6 +29,7 @@ from llama_index.core.llms import (
 )
 from pydantic import Field
 
+from mem0_integrations.core.completion import RetryPolicy, complete_json, parse_json_reply
 from mem0_integrations.core.config import LLMConfig
 from mem0_integrations.core.errors import ConfigurationError, ExtractionError
 from mem0_integrations.core.llm import (
@@ -37,11 +38,8 @@ from mem0_integrations.core.llm import (
     LlamaIndexLLM,
     LLMReply,
     OpenAILLM,
-    RetryPolicy,
     as_llm,
-    complete_json,
     llm_from_config,
-    parse_json_reply,
 )
 from mem0_integrations.core.models import LLMUsage
 from tests.fault_server import (
