@@ -9,7 +9,7 @@ the reply carries, for each fact, its action and the number it refers to.
 The reply is validated as a whole before anything is stored: an action that
 names a number that was not offered, a message number out of range, or a
 missing fact text make the whole reply invalid (one repair is asked for, see
-:func:`~mem0_integrations.core.llm.complete_json`); a fact attributed to a
+:func:`~mem0_integrations.core.completion.complete_json`); a fact attributed to a
 message whose role may not give facts is skipped, not stored.
 """
 
