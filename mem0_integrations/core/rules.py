@@ -71,12 +71,35 @@ talk, no "you", no reaction ("I'm so happy for you").
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from .dates import (
+    DATE as _DATE,
+)
+from .dates import (
+    NUM as _NUM,
+)
+from .dates import (
+    WEEKDAYS as _WEEKDAYS,
+)
+from .dates import (
+    Context as _Ctx,
+)
+from .dates import (
+    annotate as _annotate,
+)
+from .dates import (
+    context as _context,
+)
+from .dates import (
+    has_date as _has_date,
+)
+from .dates import (
+    undated as _undated,
+)
 from .extraction import Candidate
 from .models import EventType, MemorySource, Message
 from .safety import contains_secret
@@ -117,9 +140,6 @@ _ADV = (
 _I = r"(?:i|we)(?:\s+|(?='))"
 _IM = r"(?:i'm|i\s+am|im|we're|we\s+are)\s+"
 _IM1 = r"(?:i'm|i\s+am|im)\s+"
-_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _NUM |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2}
 _HARD = _words(
     "and but so because since as when while after before until which who whom whose that "
@@ -297,196 +317,6 @@ _FREQ = _rx(
 )
 _USUALLY = _rx(r"\b(?:usually|always|often|regularly|normally|typically|sometimes)\b")
 _DISTANCE = _rx(r"\b\d+(?:\.\d+)?\s*(?:km|k|kilometers|kilometres|miles?|mi|laps|minutes|mins)\b")
-
-
-# --- relative dates ---------------------------------------------------------------------
-
-_COUNT = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|(?:a\s+)?couple\s+of)"
-_DATE = _rx(
-    r"\b(?:(?P<prep>on|by|until|till|before|after|since|from)\s+)?(?:"
-    r"(?P<rel>the\s+day\s+after\s+tomorrow|the\s+day\s+before\s+yesterday|today|tonight|"
-    r"tomorrow|yesterday|last\s+night|this\s+(?:morning|afternoon|evening))"
-    r"(?:\s+(?:morning|afternoon|evening|night))?"
-    r"|(?P<dir>next|last|this|coming|past)\s+(?P<unit>week|weekend|month|year|" + _WEEKDAYS + ")"
-    r"|in\s+(?P<n>" + _COUNT + r")\s+(?P<u>day|week|month|year)s?"
-    r"|(?P<n2>" + _COUNT + r")\s+(?P<u2>day|week|month|year)s?\s+ago"
-    r"|(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(?P<day>\d{1,2})"
-    r"(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(?P<yr>\d{4}))?"
-    r"|(?:the\s+)?(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>" + _MONTHS + r")"
-    r"(?:,?\s+(?P<yr2>\d{4}))?"
-    r"|(?P<mdir>in|this|next|last|early|late|mid)\s+(?P<mon3>" + _MONTHS + r")(?!\s+\d)"
-    r"|(?P<wd>" + _WEEKDAYS + r"))\b"
-)
-_PAST = _rx(
-    r"\b(?:went|was|were|had|did|got|made|took|saw|met|ran|came|gave|bought|found|felt|left|"
-    r"told|thought|won|wrote|began|ate|drank|spent|taught|caught|brought|sold|built|heard|held|"
-    r"kept|lost|paid|said|sent|sat|slept|spoke|stood|swam|wore|flew|drove|rode|sang|threw|"
-    r"broke|chose|fell|forgot|grew|knew|led|woke|ago|yesterday|last)\b"
-    r"|\b(?:i|we)\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+)?\w+ed\b"
-)
-_FUTURE = _rx(r"\b(?:will|'ll|gonna|going\s+to|plan|planning|next|tomorrow|upcoming|soon)\b")
-
-
-@dataclass(frozen=True)
-class _When:
-    kind: str
-    start: date
-    end: date
-    label: str
-
-
-def _weekday(ref: date, wd: int, step: int) -> date:
-    if step > 0:
-        return ref + timedelta((wd - ref.weekday()) % 7 or 7)
-    return ref - timedelta((ref.weekday() - wd) % 7 or 7)
-
-
-def _month(year: int, month: int) -> _When:
-    last = calendar.monthrange(year, month)[1]
-    return _When("month", date(year, month, 1), date(year, month, last), f"{year:04d}-{month:02d}")
-
-
-def _shift_month(ref: date, months: int) -> _When:
-    y, m = divmod(ref.month - 1 + months, 12)
-    return _month(ref.year + y, m + 1)
-
-
-def _day(d: date) -> _When:
-    return _When("day", d, d, d.isoformat())
-
-
-def _week(monday: date, kind: str = "week") -> _When:
-    if kind == "weekend":
-        sat = monday + timedelta(5)
-        return _When("weekend", sat, sat + timedelta(1), f"weekend of {sat.isoformat()}")
-    return _When("week", monday, monday + timedelta(6), f"week of {monday.isoformat()}")
-
-
-def _year(y: int) -> _When:
-    return _When("year", date(y, 1, 1), date(y, 12, 31), str(y))
-
-
-def _month_day(ref: date, month: int, day: int, year: str | None, past: bool) -> _When | None:
-    try:
-        d = date(int(year) if year else ref.year, month, day)
-        if not year and past and d > ref:
-            d = d.replace(year=d.year - 1)
-        elif not year and not past and d < ref:
-            d = d.replace(year=d.year + 1)
-    except ValueError:
-        return None
-    return _day(d)
-
-
-def _resolve(m: re.Match[str], ref: date, past: bool) -> _When | None:
-    """The date a relative expression means, said on ``ref`` in past or future tense."""
-    g = {k: (v.lower() if v else None) for k, v in m.groupdict().items()}
-    days = _WEEKDAYS.split("|")
-    months = _MONTHS.split("|")
-    monday = ref - timedelta(ref.weekday())
-    if g["rel"]:
-        rel = " ".join(g["rel"].split())
-        offsets = {"tomorrow": 1, "yesterday": -1, "last night": -1}
-        offsets |= {"the day after tomorrow": 2, "the day before yesterday": -2}
-        return _day(ref + timedelta(offsets.get(rel, 0)))
-    if g["unit"] and g["dir"]:
-        step = {"next": 1, "coming": 1, "last": -1, "past": -1, "this": 0}[g["dir"]]
-        unit = g["unit"]
-        if unit in days:
-            return _day(_weekday(ref, days.index(unit), step or (-1 if past else 1)))
-        if unit in ("week", "weekend"):
-            return _week(monday + timedelta(7 * step), unit)
-        return _shift_month(ref, step) if unit == "month" else _year(ref.year + step)
-    if g["u"] or g["u2"]:
-        n = _NUM.get(" ".join((g["n"] or g["n2"] or "").split()))
-        count = n if n is not None else int(g["n"] or g["n2"] or 0)
-        sign, unit = (1, g["u"]) if g["u"] else (-1, g["u2"])
-        if unit == "day":
-            return _day(ref + timedelta(sign * count))
-        if unit == "week":
-            return _week(monday + timedelta(7 * sign * count))
-        return (
-            _shift_month(ref, sign * count) if unit == "month" else _year(ref.year + sign * count)
-        )
-    if g["mon"] and g["day"]:
-        month = [x[:3] for x in months].index(g["mon"][:3]) + 1
-        return _month_day(ref, month, int(g["day"]), g["yr"], past)
-    if g["mon2"] and g["day2"]:
-        return _month_day(ref, months.index(g["mon2"]) + 1, int(g["day2"]), g["yr2"], past)
-    if g["mon3"] and g["mdir"]:
-        month = months.index(g["mon3"]) + 1
-        if g["mdir"] == "next" or (g["mdir"] != "last" and not past):
-            strict = g["mdir"] == "next"
-            year = ref.year + (month < ref.month or (strict and month == ref.month))
-        else:
-            strict = g["mdir"] == "last"
-            year = ref.year - (month > ref.month or (strict and month == ref.month))
-        return _month(year, month)
-    if g["wd"]:
-        return _day(_weekday(ref, days.index(g["wd"]), -1 if past else 1))
-    return None
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    """What a clause's rules may need: the reference day, its tense and first date."""
-
-    ref: date
-    past: bool
-    when: str = ""
-    """`` on 2024-05-17`` for the clause's first date expression, ``""`` if none."""
-    future: bool = False
-    day: date | None = None
-
-
-_DATE_HINTS = (
-    "day", "tomorrow", "tonight", "night", "morning", "afternoon", "evening", "week", "month",
-    "year", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-)  # fmt: skip
-
-
-_DATE_HINT = re.compile("|".join(_DATE_HINTS), re.I)
-
-
-def _has_date(text: str) -> bool:
-    """A cheap test that lets most clauses skip the date regex."""
-    return _DATE_HINT.search(text) is not None
-
-
-def _context(clause: str, ref: date) -> _Ctx:
-    if not _has_date(clause):
-        return _Ctx(ref, False)
-    past = bool(_PAST.search(clause)) and not _FUTURE.search(clause)
-    for m in _DATE.finditer(clause):
-        w = _resolve(m, ref, past)
-        if w is None:
-            continue
-        prep = (m.group("prep") or "").lower()
-        if prep not in {"by", "until", "till", "before", "after", "since"}:
-            prep = {"day": "on", "week": "in the", "weekend": "on the"}.get(w.kind, "in")
-        day = w.start if w.kind == "day" else None
-        return _Ctx(ref, past, f" {prep} {w.label}", not past and w.end >= ref, day)
-    return _Ctx(ref, past)
-
-
-def _undated(text: str) -> str:
-    return " ".join(_DATE.sub(" ", text).split()) if _has_date(text) else text
-
-
-def _annotate(text: str, ctx: _Ctx) -> str:
-    """``text`` with each date expression followed by its resolved date in brackets."""
-    if not _has_date(text):
-        return text
-    out, pos = [], 0
-    for m in _DATE.finditer(text):
-        w = _resolve(m, ctx.ref, ctx.past)
-        if w is None:
-            continue
-        end = m.end() + 2 if text.startswith("'s", m.end()) else m.end()
-        out += [text[pos:end], f" ({w.label})"]
-        pos = end
-    return "".join(out) + text[pos:]
 
 
 # --- phrase helpers ---------------------------------------------------------------------
