@@ -35,9 +35,9 @@ _OPENER = re.compile(r"[{\[]")
 _TRAILING_COMMA = re.compile(r",\s*[}\]]")
 
 
-def _span_end(text: str, start: int) -> int | None:
-    """Index after the bracket closing ``text[start]``; -1 if brackets mismatch; None if cut off."""
-    closers: list[str] = []
+def _scan(text: str, start: int = 0) -> Iterator[tuple[int, str, bool]]:
+    """``(index, char, is_code)`` from ``start``: ``is_code`` is False inside string literals
+    (their quotes included), so brackets and commas in strings are never structure."""
     in_string = escaped = False
     for i in range(start, len(text)):
         ch = text[i]
@@ -48,9 +48,21 @@ def _span_end(text: str, start: int) -> int | None:
                 escaped = True
             elif ch == '"':
                 in_string = False
+            yield i, ch, False
         elif ch == '"':
             in_string = True
-        elif ch in "{[":
+            yield i, ch, False
+        else:
+            yield i, ch, True
+
+
+def _span_end(text: str, start: int) -> int | None:
+    """Index after the bracket closing ``text[start]``; -1 if brackets mismatch; None if cut off."""
+    closers: list[str] = []
+    for i, ch, is_code in _scan(text, start):
+        if not is_code:
+            continue
+        if ch in "{[":
             closers.append("}" if ch == "{" else "]")
         elif ch in "}]":
             if not closers or closers.pop() != ch:
@@ -61,22 +73,11 @@ def _span_end(text: str, start: int) -> int | None:
 
 
 def _drop_trailing_commas(text: str) -> str:
-    out: list[str] = []
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "," and _TRAILING_COMMA.match(text, i):
-            continue
-        out.append(ch)
-    return "".join(out)
+    return "".join(
+        ch
+        for i, ch, is_code in _scan(text)
+        if not (is_code and ch == "," and _TRAILING_COMMA.match(text, i))
+    )
 
 
 def _loads(span: str) -> Any:
