@@ -16,7 +16,7 @@ import threading
 import weakref
 import zlib
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from typing import TypeVar
 
 from .errors import BackgroundWriteError
@@ -75,10 +75,9 @@ class BackgroundWriter:
         """
         with self._lock:
             queues = list(self._queues)
-        done = [_marker(q) for q in queues]
-        for event in done:
-            if not event.wait(timeout):
-                raise TimeoutError(f"background writes still running after {timeout} s")
+        _, pending = wait([_marker(q) for q in queues], timeout)
+        if pending:
+            raise TimeoutError(f"background writes still running after {timeout} s")
         with self._lock:
             errors, self._errors = self._errors, []
         if errors:
@@ -95,12 +94,11 @@ class BackgroundWriter:
                 q.put(None)
 
 
-def _marker(q: queue.Queue[_Task]) -> threading.Event:
-    event = threading.Event()
+def _marker(q: queue.Queue[_Task]) -> Future[object]:
+    """A no-op queued behind everything in ``q``: done when ``q``'s earlier work is."""
     future: Future[object] = Future()
-    future.add_done_callback(lambda _: event.set())
     q.put((lambda: None, future))
-    return event
+    return future
 
 
 def _run(q: queue.Queue[_Task], owner: weakref.ref[BackgroundWriter]) -> None:

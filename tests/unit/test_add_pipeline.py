@@ -327,3 +327,15 @@ async def test_aadd_background_and_aflush(make_memory: Any) -> None:
     future = await m.aadd("I play the violin every day.", user_id="u1", background=True)
     await m.aflush()
     assert future.result().events[0].memory == "Plays the violin"
+
+
+def test_flush_with_a_timeout_raises_while_work_is_still_running(make_memory: Any) -> None:
+    llm = ScriptedLLM({"facts": [fact("Plays the violin")]})
+    llm.gate = threading.Event()
+    m = make_memory(llm)
+    future = m.add("I play the violin every day.", user_id="u1", background=True)
+    with pytest.raises(TimeoutError):
+        m.flush(timeout=0.1)
+    llm.gate.set()
+    m.flush(timeout=5)
+    assert future.result().events[0].memory == "Plays the violin"
