@@ -63,10 +63,10 @@ What it measures
    embedded Chroma in a temporary folder) for every turn of the chosen conversations
    after a warm-up, with where the time goes (rule extraction, embedding, Chroma
    similarity query, Chroma reads, Chroma write, the rest), timed in place by proxies
-   around ``Memory._rules``, ``Memory._embedder`` and ``Memory._store``.
+   around ``Memory._adder._rules``, ``Memory._adder._embedder`` and ``Memory._store``.
 
-The breakdown and the Mem0 retrieval use private names (``Memory._similar``,
-``Memory._rules``, ``Memory._embedder``, ``Memory._store`` and the store's ``query_many``,
+The breakdown and the Mem0 retrieval use private names (``Memory._adder._similar``,
+``Memory._adder`` (its ``_rules``, ``_embedder``, ``_store``) and the store's ``query_many``,
 ``find``, ``get_records``, ``write``); when the library renames them, update them here.
 The markdown tables go to stdout, the numbers as JSON to ``--out``.
 """
@@ -421,8 +421,8 @@ def cost_of_conversation(
             parsed = mem0_parse_messages([raw])
             # Mem0 searches before it writes: retrieve from the store as it is now.
             vectors = m.embedder.embed([*texts, parsed])
-            per_fact = m._similar(vectors[:-1], scope, CLASSIC_SEARCH_LIMIT)
-            (near_turn,) = m._similar(vectors[-1:], scope, V3_TOP_K)
+            per_fact = m._adder._similar(vectors[:-1], scope, CLASSIC_SEARCH_LIMIT)
+            (near_turn,) = m._adder._similar(vectors[-1:], scope, V3_TOP_K)
             old = list({r.id: r.text for hits in per_fact for r, _ in hits}.values())
 
             llm.answer_with(facts)
@@ -690,12 +690,13 @@ def instrument(m: Memory, times: dict[str, float], calls: dict[str, list[float]]
             texts.append(list(batch))
             return embedder.embed(batch)
 
-    m._rules = Timed(m._rules, {"extract": "rules"}, times, calls)
-    m._embedder = Timed(_Logged(), {"embed": "embed"}, times, calls)
+    adder = m._adder
+    adder._rules = Timed(adder._rules, {"extract": "rules"}, times, calls)
+    adder._embedder = Timed(_Logged(), {"embed": "embed"}, times, calls)
     store = m._store
     for name in ("memories", "archive", "history"):
         setattr(store, name, Timed(getattr(store, name), _CHROMA_CALLS, times, calls))
-    m._store = Timed(store, _STORE_PARTS, times, calls)
+    m._store = adder._store = Timed(store, _STORE_PARTS, times, calls)
     return texts
 
 

@@ -16,53 +16,43 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
 from .access import AccessRecorder
+from .adding import AddPipeline, checked_now, commit
 from .background import BackgroundWriter
 from .completion import RetryPolicy
 from .config import Clock, MemoryConfig, utc_now
 from .embedders import Embedder, as_embedder, embedder_from_config
 from .errors import (
     ConfigurationError,
-    ExtractionError,
     InvalidInputError,
     MemoryNotFoundError,
     ScopeError,
 )
 from .extraction import (
-    Candidate,
     check_text,
     fact_candidates,
     parse_messages,
-    statements,
-    verbatim_candidates,
 )
-from .filters import and_, read_where, validate_metadata
+from .filters import read_where, validate_metadata
 from .llm import LLM, as_llm, llm_from_config
 from .llm_extractor import LLMExtractor
-from .merging import MergeRules, Plan, plan_add, plan_delete, plan_edit
+from .merging import MergeRules, plan_delete, plan_edit
 from .models import (
     AddResult,
-    EventType,
-    ExtractorName,
     HistoryEntry,
-    LLMUsage,
     MemoryEvent,
     MemoryHit,
     MemoryRecord,
     MemoryStatus,
-    Message,
     Scope,
-    SkippedFact,
-    content_hash,
 )
 from .rules import RuleExtractor
-from .safety import instruction_reason, refusal_reason
 from .store import ChromaStore, Write, open_client
 from .transfer import dump_lines, parse_lines
 
@@ -173,6 +163,17 @@ class Memory:
         self._access = AccessRecorder(self._store)
         self._background = BackgroundWriter(workers=xcfg.background_workers)
         self._lock = threading.RLock()
+        self._adder = AddPipeline(
+            store=self._store,
+            embedder=self._embedder,
+            rules=self._rules,
+            llm_extractor=self._llm_extractor,
+            merge_rules=self._merge_rules,
+            config=self.config,
+            access=self._access,
+            lock=self._lock,
+            clock=self._clock,
+        )
 
     def close(self) -> None:
         """Finish queued background adds, write buffered access counts, stop the threads.
@@ -217,13 +218,7 @@ class Memory:
     # --- helpers --------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        now = self._clock()
-        if not isinstance(now, datetime) or now.tzinfo is None:
-            raise ConfigurationError(
-                f"clock() returned {now!r}; it must return a timezone-aware datetime, e.g. "
-                "lambda: datetime.now(timezone.utc)."
-            )
-        return now
+        return checked_now(self._clock)
 
     @staticmethod
     def _scope(user_id: Any, agent_id: Any, session_id: Any, run_id: Any) -> Scope:
@@ -243,169 +238,6 @@ class Memory:
 
     def _optional_scope(self, **ids: Any) -> Scope | None:
         return None if all(v is None for v in ids.values()) else self._scope(**ids)
-
-    def _commit(self, plan: Plan) -> list[MemoryEvent]:
-        self._store.write(plan.writes, plan.history)
-        return [
-            MemoryEvent(
-                id=c.record.id,
-                event=c.event,
-                memory=c.record.text,
-                previous_memory=c.previous.text if c.previous else None,
-                record=c.record,
-                previous_record=c.previous,
-            )
-            for c in plan.changes
-        ]
-
-    def _similar(
-        self, vectors: Sequence[Sequence[float]], scope: Scope, limit: int
-    ) -> list[list[tuple[MemoryRecord, float]]]:
-        """For each vector, active memories of exactly ``scope`` with their similarity."""
-        if not vectors or limit < 1:
-            return [[] for _ in vectors]
-        rows = self._store.query_many(vectors, where=read_where(scope), limit=limit + 4)
-        return [[(r, 1.0 - d) for r, d in found if r.scope == scope][:limit] for found in rows]
-
-    def _merge(
-        self,
-        candidates: list[Candidate],
-        scope: Scope,
-        meta: dict[str, Any],
-        *,
-        extractor: ExtractorName,
-        near: bool = True,
-        usage: LLMUsage | None = None,
-        skipped: Sequence[SkippedFact] = (),
-        warnings: Sequence[str] = (),
-    ) -> AddResult:
-        skipped = list(skipped)
-        kept: list[Candidate] = []
-        for cand in candidates:
-            reason = refusal_reason(cand.text) if cand.action is not EventType.DELETE else None
-            if reason:
-                skipped.append(SkippedFact(text=cand.text, reason=reason, role=cand.source.role))
-            else:
-                kept.append(cand)
-        result = AddResult(
-            usage=usage or LLMUsage(),
-            skipped=skipped,
-            extractor=extractor,
-            warnings=list(warnings),
-        )
-        if not kept:
-            return result
-        texts = list(dict.fromkeys(c.text for c in kept))
-        embeddings = dict(zip(texts, self._embedder.embed(texts), strict=True))
-        probe = [i for i, c in enumerate(kept) if near and c.target is None]
-        hashes = sorted({content_hash(c.text) for c in kept})
-        keys = sorted({c.key for c in kept if c.key})
-        match: dict[str, Any] = {"hash": {"$in": hashes}}
-        if keys:
-            match = {"$or": [match, {"key": {"$in": keys}}]}
-        # The given scope ids and the hash/key are the selective clauses; "this id is
-        # unset" (agent_id == "") matches most rows, so Chroma would scan them all
-        # (40 ms at 10k memories against 5 ms): the exact scope is checked here instead.
-        where = and_(read_where(scope), match)
-        named = sorted({c.target for c in kept if c.target})
-        with self._lock:
-            # Read under the lock: what this process writes is never stale here.
-            similar = self._similar([embeddings[kept[i].text] for i in probe], scope, 3)
-            neighbours = dict(zip(probe, similar, strict=True))
-            existing = {r.id: r for r in self._store.find(where) if r.scope == scope}
-            existing.update((r.id, r) for rows in similar for r, _ in rows)
-            if named:
-                existing.update(self._store.get_records(named))
-            now = self._now()
-            plan = plan_add(
-                kept,
-                list(existing.values()),
-                scope=scope,
-                now=now,
-                metadata=meta,
-                embeddings=embeddings,
-                neighbours=neighbours,
-                rules=self._merge_rules if near else MergeRules(near_duplicates=False),
-                seq=time.time_ns(),
-            )
-            events = self._commit(plan)
-            self._access.record(plan.reinforced, now)
-        result.events = events
-        result.skipped.extend(plan.skipped)
-        return result
-
-    def _offered(
-        self,
-        extractor: LLMExtractor,
-        messages: Sequence[Message],
-        rules: Sequence[Candidate],
-        scope: Scope,
-    ) -> list[MemoryRecord]:
-        """The stored memories shown to the LLM: same keys first, then the most similar."""
-        limit = self.config.extraction.neighbours
-        if limit == 0:
-            return []
-        texts = [m.content for m in extractor.shown(messages)]
-        keys = sorted({c.key for c in rules if c.key})
-        offered: dict[str, MemoryRecord] = {}
-        if keys:
-            where = and_(read_where(scope), {"key": {"$in": keys}})
-            offered.update((r.id, r) for r in self._store.find(where) if r.scope == scope)
-        best: dict[str, tuple[float, MemoryRecord]] = {}
-        floor = self.config.extraction.offer_threshold
-        for rows in self._similar(self._embedder.embed(texts) if texts else [], scope, limit):
-            for record, similarity in rows:
-                if similarity >= floor and similarity > best.get(record.id, (-2.0, record))[0]:
-                    best[record.id] = (similarity, record)
-        for _, record in sorted(best.values(), key=lambda x: (-x[0], x[1].id)):
-            offered.setdefault(record.id, record)
-        return list(offered.values())[:limit]
-
-    def _add(
-        self, messages: list[Message], scope: Scope, meta: dict[str, Any], infer: bool
-    ) -> AddResult:
-        if not infer:
-            return self._merge(
-                verbatim_candidates(messages), scope, meta, extractor="verbatim", near=False
-            )
-        now = self._now()
-        skipped: list[SkippedFact] = []
-        usable: list[Message] = []
-        for msg in messages:
-            reason = instruction_reason(msg.content)
-            if reason and msg.role in self.config.extraction.fact_roles:
-                skipped.append(SkippedFact(text=msg.content[:200], reason=reason, role=msg.role))
-            else:
-                usable.append(msg)
-        rules = self._rules.extract(usable, now=now)
-        extractor = self._llm_extractor
-        if extractor is None or not (rules or statements(usable, self._fact_roles)):
-            # No LLM, or nothing for one to read (questions, greetings, thanks, and no
-            # fact the rules found): the deterministic layer settles the turn, no call.
-            return self._merge(rules, scope, meta, extractor="offline", skipped=skipped)
-        offered = self._offered(extractor, usable, rules, scope)
-        try:
-            found, dropped, usage = extractor.extract(usable, offered, now)
-        except ExtractionError as e:
-            if self.config.extraction.on_llm_error == "raise":
-                raise
-            log.warning("LLM extraction failed, extracting offline instead: %s", e)
-            return self._merge(
-                rules,
-                scope,
-                meta,
-                extractor="offline-fallback",
-                usage=e.usage or LLMUsage(),
-                skipped=skipped,
-                warnings=[f"LLM extraction failed ({e}); the offline extractor was used."],
-            )
-        return self._merge(
-            found, scope, meta, extractor="llm", usage=usage, skipped=skipped + dropped
-        )
-
-    @property
-    def _fact_roles(self) -> tuple[str, ...]:
-        return tuple(self.config.extraction.fact_roles)
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -467,9 +299,9 @@ class Memory:
         meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
         if background:
             return self._background.submit(
-                str(scope), functools.partial(self._add, parsed, scope, meta, infer)
+                str(scope), functools.partial(self._adder.add, parsed, scope, meta, infer)
             )
-        return self._add(parsed, scope, meta, infer)
+        return self._adder.add(parsed, scope, meta, infer)
 
     def remember(
         self,
@@ -491,7 +323,7 @@ class Memory:
         scope = self._scope(user_id, agent_id, session_id, run_id)
         candidates = fact_candidates(facts, category=category, limits=self.config.limits)
         meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
-        return self._merge(candidates, scope, meta, extractor="facts", near=False)
+        return self._adder.merge(candidates, scope, meta, extractor="facts", near=False)
 
     def update(
         self,
@@ -535,7 +367,7 @@ class Memory:
                 metadata=meta,
                 seq=time.time_ns(),
             )
-            return self._commit(plan)[0]
+            return commit(self._store, plan)[0]
 
     def delete(
         self,
@@ -554,7 +386,8 @@ class Memory:
             record = self._record(memory_id, scope)
             if record.status is MemoryStatus.DELETED:
                 raise InvalidInputError(f"Memory {memory_id!r} is already deleted.")
-            return self._commit(plan_delete([record], now=self._now(), seq=time.time_ns()))[0]
+            plan = plan_delete([record], now=self._now(), seq=time.time_ns())
+            return commit(self._store, plan)[0]
 
     def delete_all(
         self,
@@ -568,7 +401,7 @@ class Memory:
         scope = self._scope(user_id, agent_id, session_id, run_id)
         with self._lock:
             records = self._store.find(read_where(scope))
-            return self._commit(plan_delete(records, now=self._now(), seq=time.time_ns()))
+            return commit(self._store, plan_delete(records, now=self._now(), seq=time.time_ns()))
 
     def reset(self) -> None:
         """Drop every memory and all history of this store (all scopes). Irreversible."""

@@ -1,0 +1,270 @@
+"""The add pipeline: messages -> candidate facts -> merged with what is stored -> written.
+
+:class:`AddPipeline` holds what one :class:`~mem0_integrations.Memory` adds with
+(store, embedder, extractors, thresholds, lock, clock); ``Memory.add`` and
+``Memory.remember`` validate their input and call :meth:`AddPipeline.add` or
+:meth:`AddPipeline.merge`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from .access import AccessRecorder
+from .config import Clock, MemoryConfig
+from .embedders import Embedder
+from .errors import ConfigurationError, ExtractionError
+from .extraction import Candidate, statements, verbatim_candidates
+from .filters import and_, read_where
+from .llm_extractor import LLMExtractor
+from .merging import MergeRules, Plan, plan_add
+from .models import (
+    AddResult,
+    EventType,
+    ExtractorName,
+    LLMUsage,
+    MemoryEvent,
+    MemoryRecord,
+    Message,
+    Scope,
+    SkippedFact,
+    content_hash,
+)
+from .rules import RuleExtractor
+from .safety import instruction_reason, refusal_reason
+from .store import ChromaStore
+
+__all__ = ["AddPipeline", "checked_now", "commit"]
+
+log = logging.getLogger("mem0_integrations")
+
+
+def checked_now(clock: Clock) -> datetime:
+    """``clock()``, checked to be a timezone-aware datetime."""
+    now = clock()
+    if not isinstance(now, datetime) or now.tzinfo is None:
+        raise ConfigurationError(
+            f"clock() returned {now!r}; it must return a timezone-aware datetime, e.g. "
+            "lambda: datetime.now(timezone.utc)."
+        )
+    return now
+
+
+def commit(store: ChromaStore, plan: Plan) -> list[MemoryEvent]:
+    """Write a plan and return its events."""
+    store.write(plan.writes, plan.history)
+    return [
+        MemoryEvent(
+            id=c.record.id,
+            event=c.event,
+            memory=c.record.text,
+            previous_memory=c.previous.text if c.previous else None,
+            record=c.record,
+            previous_record=c.previous,
+        )
+        for c in plan.changes
+    ]
+
+
+class AddPipeline:
+    """Extraction and merging for one ``Memory`` (shares its store, lock and clock)."""
+
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        embedder: Embedder,
+        rules: RuleExtractor,
+        llm_extractor: LLMExtractor | None,
+        merge_rules: MergeRules,
+        config: MemoryConfig,
+        access: AccessRecorder,
+        lock: threading.RLock,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._rules = rules
+        self._llm_extractor = llm_extractor
+        self._merge_rules = merge_rules
+        self.config = config
+        self._access = access
+        self._lock = lock
+        self._clock = clock
+
+    def _similar(
+        self, vectors: Sequence[Sequence[float]], scope: Scope, limit: int
+    ) -> list[list[tuple[MemoryRecord, float]]]:
+        """For each vector, active memories of exactly ``scope`` with their similarity."""
+        if not vectors or limit < 1:
+            return [[] for _ in vectors]
+        rows = self._store.query_many(vectors, where=read_where(scope), limit=limit + 4)
+        return [[(r, 1.0 - d) for r, d in found if r.scope == scope][:limit] for found in rows]
+
+    def merge(
+        self,
+        candidates: list[Candidate],
+        scope: Scope,
+        meta: dict[str, Any],
+        *,
+        extractor: ExtractorName,
+        near: bool = True,
+        usage: LLMUsage | None = None,
+        skipped: Sequence[SkippedFact] = (),
+        warnings: Sequence[str] = (),
+        expires_at: datetime | None = None,
+    ) -> AddResult:
+        """Merge ``candidates`` into the scope's memories and write the result."""
+        skipped = list(skipped)
+        kept: list[Candidate] = []
+        for cand in candidates:
+            reason = refusal_reason(cand.text) if cand.action is not EventType.DELETE else None
+            if reason:
+                skipped.append(SkippedFact(text=cand.text, reason=reason, role=cand.source.role))
+            else:
+                kept.append(cand)
+        result = AddResult(
+            usage=usage or LLMUsage(),
+            skipped=skipped,
+            extractor=extractor,
+            warnings=list(warnings),
+        )
+        if not kept:
+            return result
+        texts = list(dict.fromkeys(c.text for c in kept))
+        embeddings = dict(zip(texts, self._embedder.embed(texts), strict=True))
+        probe = [i for i, c in enumerate(kept) if near and c.target is None]
+        hashes = sorted({content_hash(c.text) for c in kept})
+        keys = sorted({c.key for c in kept if c.key})
+        match: dict[str, Any] = {"hash": {"$in": hashes}}
+        if keys:
+            match = {"$or": [match, {"key": {"$in": keys}}]}
+        # The given scope ids and the hash/key are the selective clauses; "this id is
+        # unset" (agent_id == "") matches most rows, so Chroma would scan them all
+        # (40 ms at 10k memories against 5 ms): the exact scope is checked here instead.
+        where = and_(read_where(scope), match)
+        named = sorted({c.target for c in kept if c.target})
+        with self._lock:
+            # Read under the lock: what this process writes is never stale here.
+            similar = self._similar([embeddings[kept[i].text] for i in probe], scope, 3)
+            neighbours = dict(zip(probe, similar, strict=True))
+            existing = {r.id: r for r in self._store.find(where) if r.scope == scope}
+            existing.update((r.id, r) for rows in similar for r, _ in rows)
+            if named:
+                existing.update(self._store.get_records(named))
+            now = checked_now(self._clock)
+            plan = plan_add(
+                kept,
+                list(existing.values()),
+                scope=scope,
+                now=now,
+                metadata=meta,
+                embeddings=embeddings,
+                neighbours=neighbours,
+                rules=self._merge_rules if near else MergeRules(near_duplicates=False),
+                seq=time.time_ns(),
+                expires_at=expires_at,
+            )
+            events = commit(self._store, plan)
+            self._access.record(plan.reinforced, now)
+        result.events = events
+        result.skipped.extend(plan.skipped)
+        return result
+
+    def _offered(
+        self,
+        extractor: LLMExtractor,
+        messages: Sequence[Message],
+        rules: Sequence[Candidate],
+        scope: Scope,
+    ) -> list[MemoryRecord]:
+        """The stored memories shown to the LLM: same keys first, then the most similar."""
+        limit = self.config.extraction.neighbours
+        if limit == 0:
+            return []
+        texts = [m.content for m in extractor.shown(messages)]
+        keys = sorted({c.key for c in rules if c.key})
+        offered: dict[str, MemoryRecord] = {}
+        if keys:
+            where = and_(read_where(scope), {"key": {"$in": keys}})
+            offered.update((r.id, r) for r in self._store.find(where) if r.scope == scope)
+        best: dict[str, tuple[float, MemoryRecord]] = {}
+        floor = self.config.extraction.offer_threshold
+        for rows in self._similar(self._embedder.embed(texts) if texts else [], scope, limit):
+            for record, similarity in rows:
+                if similarity >= floor and similarity > best.get(record.id, (-2.0, record))[0]:
+                    best[record.id] = (similarity, record)
+        for _, record in sorted(best.values(), key=lambda x: (-x[0], x[1].id)):
+            offered.setdefault(record.id, record)
+        return list(offered.values())[:limit]
+
+    def add(
+        self,
+        messages: list[Message],
+        scope: Scope,
+        meta: dict[str, Any],
+        infer: bool,
+        expires_at: datetime | None = None,
+    ) -> AddResult:
+        """Extract facts from ``messages`` (verbatim when not ``infer``) and merge them."""
+        if not infer:
+            return self.merge(
+                verbatim_candidates(messages),
+                scope,
+                meta,
+                extractor="verbatim",
+                near=False,
+                expires_at=expires_at,
+            )
+        now = checked_now(self._clock)
+        skipped: list[SkippedFact] = []
+        usable: list[Message] = []
+        for msg in messages:
+            reason = instruction_reason(msg.content)
+            if reason and msg.role in self.config.extraction.fact_roles:
+                skipped.append(SkippedFact(text=msg.content[:200], reason=reason, role=msg.role))
+            else:
+                usable.append(msg)
+        rules = self._rules.extract(usable, now=now)
+        extractor = self._llm_extractor
+        if extractor is None or not (rules or statements(usable, self._fact_roles)):
+            # No LLM, or nothing for one to read (questions, greetings, thanks, and no
+            # fact the rules found): the deterministic layer settles the turn, no call.
+            return self.merge(
+                rules, scope, meta, extractor="offline", skipped=skipped, expires_at=expires_at
+            )
+        offered = self._offered(extractor, usable, rules, scope)
+        try:
+            found, dropped, usage = extractor.extract(usable, offered, now)
+        except ExtractionError as e:
+            if self.config.extraction.on_llm_error == "raise":
+                raise
+            log.warning("LLM extraction failed, extracting offline instead: %s", e)
+            return self.merge(
+                rules,
+                scope,
+                meta,
+                extractor="offline-fallback",
+                usage=e.usage or LLMUsage(),
+                skipped=skipped,
+                warnings=[f"LLM extraction failed ({e}); the offline extractor was used."],
+                expires_at=expires_at,
+            )
+        return self.merge(
+            found,
+            scope,
+            meta,
+            extractor="llm",
+            usage=usage,
+            skipped=skipped + dropped,
+            expires_at=expires_at,
+        )
+
+    @property
+    def _fact_roles(self) -> tuple[str, ...]:
+        return tuple(self.config.extraction.fact_roles)
