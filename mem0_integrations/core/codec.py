@@ -10,25 +10,63 @@ scalars, also flattened under ``meta.<key>`` so filters can use it.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
 
 from .errors import StoreError
+from .keywords import term_set
 from .models import HistoryEntry, MemoryRecord, MemorySource, MemoryStatus, Scope
 
 __all__ = [
     "META_PREFIX",
+    "OPEN_END",
     "dumps",
+    "epoch",
     "history_from_chroma",
     "history_to_chroma",
     "iso",
     "record_from_chroma",
     "record_to_chroma",
+    "time_columns",
 ]
 
 META_PREFIX = "meta."
+
+#: Epoch seconds stored for "no end" (Chroma compares numbers only, and has no null).
+OPEN_END = 253_402_300_799.0  # 9999-12-31T23:59:59Z
+
+
+def epoch(value: datetime) -> float:
+    """Seconds since the epoch (what the numeric time columns hold)."""
+    return value.timestamp()
+
+
+def _day_start(day: date) -> float:
+    return datetime.combine(day, time.min, tzinfo=UTC).timestamp()
+
+
+def _day_end(day: date) -> float:
+    return datetime.combine(day, time.max, tzinfo=UTC).timestamp()
+
+
+def time_columns(record: MemoryRecord) -> dict[str, float]:
+    """The numeric columns time filters use.
+
+    ``valid_from``/``valid_to``: when the fact held (stated, until superseded or
+    retracted); ``t_start``/``t_end``: the time it is about (its dates if it
+    names some, else when it was stated).
+    """
+    said = epoch(record.said_at)
+    start = _day_start(record.event_start) if record.event_start else said
+    end = _day_end(record.event_end) if record.event_end else start
+    return {
+        "valid_from": said,
+        "valid_to": epoch(record.valid_until) if record.valid_until else OPEN_END,
+        "t_start": start,
+        "t_end": end,
+    }
 
 
 def dumps(value: Any) -> str:
@@ -90,9 +128,17 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         "status": record.status.value,
         "superseded_by": record.superseded_by or "",
         "expires_at": iso(record.expires_at),
+        "stated_at": iso(record.stated_at),
+        "valid_until": iso(record.valid_until),
+        "event_start": record.event_start.isoformat() if record.event_start else "",
+        "event_end": record.event_end.isoformat() if record.event_end else "",
+        **time_columns(record),
         "hash": record.hash,
         "metadata_json": dumps(record.metadata),
     }
+    words = term_set(record.text)
+    if words:
+        meta["terms"] = words
     for key, value in record.metadata.items():
         flat = _flat(value)
         if flat is not None:
@@ -124,6 +170,10 @@ def record_from_chroma(memory_id: str, document: str | None, meta: Any) -> Memor
             status=MemoryStatus(m.get("status", "active")),
             superseded_by=m.get("superseded_by") or None,
             expires_at=_time(m.get("expires_at")),
+            stated_at=_time(m.get("stated_at")),
+            valid_until=_time(m.get("valid_until")),
+            event_start=date.fromisoformat(m["event_start"]) if m.get("event_start") else None,
+            event_end=date.fromisoformat(m["event_end"]) if m.get("event_end") else None,
             hash=m["hash"],
             metadata=json.loads(m.get("metadata_json") or "{}"),
         )

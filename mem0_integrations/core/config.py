@@ -28,11 +28,13 @@ from .errors import ConfigurationError
 __all__ = [
     "DEFAULT_PATH",
     "Clock",
+    "DecayConfig",
     "EmbedderConfig",
     "ExtractionConfig",
     "LLMConfig",
     "LimitsConfig",
     "MemoryConfig",
+    "RankingConfig",
     "StoreConfig",
     "utc_now",
 ]
@@ -225,6 +227,125 @@ class ExtractionConfig(BaseModel):
         return self
 
 
+class RankingConfig(BaseModel):
+    """How search ranks: a weighted mean of signals, each in ``[0, 1]``.
+
+    ``score = sum(weight * signal) / sum(weights)`` over similarity (cosine),
+    keyword (BM25 over memory text), recency (halves every
+    ``recency_half_life_days`` since the fact was stated), importance and
+    reinforcement (``uses / (uses + reinforcement_saturation)``). A weight of 0
+    turns a signal off. The defaults were chosen on LOCOMO evidence recall and
+    the update scenarios; README ("Ranking") lists the measurements.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    similarity_weight: float = Field(default=1.0, ge=0, description="Cosine similarity.")
+    keyword_weight: float = Field(default=0.3, ge=0, description="BM25 keyword match.")
+    recency_weight: float = Field(default=0.1, ge=0, description="Recency of the statement.")
+    importance_weight: float = Field(default=0.2, ge=0, description="Importance (feedback).")
+    reinforcement_weight: float = Field(
+        default=0.05, ge=0, description="Reinforcement from retrievals and confirmations."
+    )
+    recency_half_life_days: float = Field(
+        default=30.0, gt=0, description="Days after which the recency signal halves."
+    )
+    reinforcement_saturation: float = Field(
+        default=5.0, gt=0, description="Uses at which the reinforcement signal reaches 0.5."
+    )
+    bm25_k1: float = Field(default=1.2, ge=0, description="BM25 term-frequency saturation.")
+    bm25_b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation.")
+    candidates: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="Memories re-ranked per search: at least this many (and 3 x limit) by "
+        "similarity, plus as many of the best keyword matches.",
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> RankingConfig:
+        if not (self.similarity_weight or self.keyword_weight):
+            raise ConfigurationError(
+                "similarity_weight and keyword_weight are both 0, so nothing relates a hit to "
+                "the query. Keep at least one of them above 0."
+            )
+        return self
+
+
+def _default_half_lives() -> dict[str, float | None]:
+    return {
+        "identity": None,
+        "health": None,
+        "relations": 3650.0,
+        "pets": 3650.0,
+        "diet": 730.0,
+        "skill": 730.0,
+        "preference": 730.0,
+        "habit": 365.0,
+        "goal": 365.0,
+        "other": 365.0,
+        "event": 180.0,
+        "plan": 14.0,
+        "task": 7.0,
+        "mood": 2.0,
+        "transient": 7.0,
+        "default": 365.0,
+    }
+
+
+class DecayConfig(BaseModel):
+    """How memories lose strength with disuse, and when they are archived.
+
+    A memory's retention is ``0.5 ** (idle_days / half_life)``: ``idle_days``
+    count from the last time it was stated, confirmed, retrieved or (for a
+    dated fact such as an exam) due; ``half_life`` is its class's half-life,
+    multiplied by ``1 + ln(1 + uses)`` (reinforcement) and by
+    ``0.5 + importance``. Below ``archive_threshold`` it leaves default search,
+    and ``consolidate()`` archives it (restorable).
+
+    The class is the memory's category, except that a fact about a current
+    state ("this week", "today", "right now") is ``transient``. Keys of
+    ``half_lives`` are categories (identity, relations, pets, health, diet,
+    preference, habit, skill, goal, plan, event, other, and any custom one),
+    ``transient``, ``mood``, ``task``, and ``default`` for memories without a
+    category (``infer=False``). ``None`` means never decays.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(default=True, description="False: nothing decays or is archived.")
+    half_lives: dict[str, float | None] = Field(
+        default_factory=_default_half_lives,
+        description="Half-life in days per decay class; None never decays. Keys you leave out "
+        "keep their default.",
+    )
+    archive_threshold: float = Field(
+        default=0.05,
+        ge=0.0,
+        lt=1.0,
+        description="Retention below which a memory is hidden and archived (0.05: about 4.3 "
+        "half-lives of disuse).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_defaults(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("half_lives"), dict):
+            data = {**data, "half_lives": {**_default_half_lives(), **data["half_lives"]}}
+        return data
+
+    @model_validator(mode="after")
+    def _positive(self) -> DecayConfig:
+        for name, days in self.half_lives.items():
+            if days is not None and not days > 0:
+                raise ConfigurationError(
+                    f"half_lives[{name!r}] = {days}; a half-life is a positive number of days, "
+                    "or None for never."
+                )
+        return self
+
+
 class LimitsConfig(BaseModel):
     """Input bounds; larger inputs are rejected with InvalidInputError before any write."""
 
@@ -246,3 +367,5 @@ class MemoryConfig(BaseModel):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
+    ranking: RankingConfig = Field(default_factory=RankingConfig)
+    decay: DecayConfig = Field(default_factory=DecayConfig)

@@ -23,6 +23,7 @@ __all__ = [
     "When",
     "annotate",
     "context",
+    "event_span",
     "has_date",
     "resolve",
     "undated",
@@ -224,3 +225,43 @@ def annotate(text: str, ctx: Context) -> str:
         out += [text[pos:end], f" ({w.label})"]
         pos = end
     return "".join(out) + text[pos:]
+
+
+_LABEL = re.compile(
+    r"\b(?:(?P<kind>weekend|week)\s+of\s+)?(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])"
+    r"(?:-(?P<d>[0-3]\d))?\b"
+    r"|(?:\(|\b(?:in|since|of|from|year)\s+)(?P<year>(?:19|20)\d\d)\b(?![-/:])",
+    re.I,
+)
+
+
+def event_span(text: str, ref: date) -> tuple[date, date] | None:
+    """The first and last day ``text`` is about, or None if it names no date.
+
+    Resolved dates the extractors write (``2026-11-27``, ``week of 2026-11-16``,
+    ``2026-11``, ``(2025)``) are read first; otherwise the first date expression
+    ("next Friday", "last year", "on March 3rd") is resolved against ``ref``,
+    the day the text was said, in the tense of the text.
+    """
+    m = _LABEL.search(text)
+    if m is not None:
+        try:
+            if m.group("year"):
+                w = _year(int(m.group("year")))
+            elif m.group("d"):
+                day = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+                kind = (m.group("kind") or "").lower()
+                w = _week(day - timedelta(day.weekday()), kind) if kind else _day(day)
+            else:
+                w = _month(int(m.group("y")), int(m.group("m")))
+            return w.start, w.end
+        except ValueError:
+            pass
+    if not has_date(text):
+        return None
+    past = bool(_PAST.search(text)) and not _FUTURE.search(text)
+    for match in DATE.finditer(text):
+        when = resolve(match, ref, past)
+        if when is not None:
+            return when.start, when.end
+    return None

@@ -134,7 +134,9 @@ def _source(msg: Message) -> MemorySource:
 def verbatim_candidates(messages: Sequence[Message]) -> list[Candidate]:
     """``infer=False``: every non-system message, verbatim."""
     return [
-        Candidate(text=m.content.strip(), source=_source(m)) for m in messages if m.role != "system"
+        Candidate(text=m.content.strip(), source=_source(m), stated_at=m.created_at)
+        for m in messages
+        if m.role != "system"
     ]
 
 

@@ -85,6 +85,9 @@ def fact_schema(max_facts: int) -> dict[str, Any]:
     }
 
 
+_ACTIONS = frozenset({"ADD", "UPDATE", "DELETE", "NONE"})
+
+
 class LLMExtractor:
     """Builds the one prompt of a turn, calls the LLM and turns the reply into candidates."""
 
@@ -206,7 +209,7 @@ class _Decoder:
         if not isinstance(item, Mapping):
             raise ValueError(f"Fact {n} is not an object.")
         action = str(item.get("action", "")).strip().upper()
-        if action not in EventType.__members__:
+        if action not in _ACTIONS:
             raise ValueError(
                 f"Fact {n} has action {item.get('action')!r}; use ADD, UPDATE, DELETE or NONE."
             )

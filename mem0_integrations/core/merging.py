@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .dates import event_span
 from .extraction import Candidate
 from .models import (
     EventType,
@@ -116,6 +117,7 @@ def plan_add(
     neighbours: Neighbours | None = None,
     rules: MergeRules | None = None,
     seq: int = 0,
+    expires_at: datetime | None = None,
     make_id: Callable[[], str] = new_id,
 ) -> Plan:
     """Merge ``candidates`` into the ``existing`` active records of exactly ``scope``.
@@ -123,7 +125,10 @@ def plan_add(
     ``embeddings`` maps each candidate's text to its vector; ``neighbours`` maps
     a candidate's index to similar stored records (only those also in
     ``existing`` and still active are used); ``seq`` is the ordering base of
-    the history entries (see :attr:`HistoryEntry.seq`).
+    the history entries (see :attr:`HistoryEntry.seq`). New records are stated
+    at their candidate's ``stated_at`` (else ``now``), carry the dates their text
+    names (:func:`~.dates.event_span`) and ``expires_at``; a superseded or
+    retracted record is valid until the new statement.
     """
     rules = rules or MergeRules()
     active = {r.id: r for r in existing if r.status is MemoryStatus.ACTIVE and r.scope == scope}
@@ -152,7 +157,13 @@ def plan_add(
                     )
                 )
                 continue
-            gone = target.model_copy(update={"status": MemoryStatus.DELETED, "updated_at": now})
+            gone = target.model_copy(
+                update={
+                    "status": MemoryStatus.DELETED,
+                    "updated_at": now,
+                    "valid_until": cand.stated_at or now,
+                }
+            )
             changes.append(Change(EventType.DELETE, gone, target))
             forget(target)
             continue
@@ -180,6 +191,8 @@ def plan_add(
                 continue
             if compatible and similarity >= rules.update_threshold:
                 old = closest
+        stated = cand.stated_at or now
+        span = event_span(cand.text, stated.date())
         record = MemoryRecord(
             id=make_id(),
             text=cand.text,
@@ -190,6 +203,10 @@ def plan_add(
             source=cand.source,
             created_at=now,
             updated_at=now,
+            stated_at=stated,
+            event_start=span[0] if span else None,
+            event_end=span[1] if span else None,
+            expires_at=expires_at,
             hash=digest,
             metadata=dict(metadata),
         )
@@ -199,6 +216,7 @@ def plan_add(
                     "status": MemoryStatus.SUPERSEDED,
                     "superseded_by": record.id,
                     "updated_at": now,
+                    "valid_until": max(stated, old.said_at),
                 }
             )
             changes.append(Change(EventType.UPDATE, record, old, gone))
@@ -260,7 +278,14 @@ def plan_edit(
     A structured ``value`` no longer matches edited text, so it is cleared; the
     key is kept so a later value for it still supersedes this memory.
     """
-    update: dict[str, Any] = {"text": text, "hash": content_hash(text), "updated_at": now}
+    span = event_span(text, old.said_at.date())
+    update: dict[str, Any] = {
+        "text": text,
+        "hash": content_hash(text),
+        "updated_at": now,
+        "event_start": span[0] if span else None,
+        "event_end": span[1] if span else None,
+    }
     if old.key is not None:
         update["value"] = None
     if metadata is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ from .errors import ScopeError
 __all__ = [
     "SCOPE_KEYS",
     "AddResult",
+    "ConsolidationReport",
     "EventType",
     "HistoryEntry",
     "LLMUsage",
@@ -39,6 +40,8 @@ __all__ = [
     "MemoryStatus",
     "Message",
     "Scope",
+    "ScoreExplanation",
+    "ScorePart",
     "SkippedFact",
     "content_hash",
     "normalize_text",
@@ -164,20 +167,35 @@ def _scope_error(error: ValidationError) -> Exception:
 
 
 class MemoryStatus(StrEnum):
-    """Life cycle of a memory. Only ``active`` memories are searched by default."""
+    """Life cycle of a memory. Only ``active`` memories are searched by default.
+
+    ``superseded``: replaced by a newer fact (``superseded_by``); ``deleted``:
+    soft-deleted or retracted; ``archived``: its decayed strength fell below the
+    archive threshold (or it expired), restorable with ``Memory.restore``.
+    """
 
     ACTIVE = "active"
     SUPERSEDED = "superseded"
     DELETED = "deleted"
+    ARCHIVED = "archived"
 
 
 class EventType(StrEnum):
-    """What a write did to one memory."""
+    """What a write did to one memory.
+
+    ``ADD``, ``UPDATE``, ``DELETE`` and ``NONE`` are the outcomes of adds (Mem0's
+    names); ``ARCHIVE``, ``RESTORE`` and ``FORGET`` appear in history only: decay
+    or expiry archived the memory, a caller restored it, or it was hard-deleted
+    with its history kept.
+    """
 
     ADD = "ADD"
     UPDATE = "UPDATE"
     DELETE = "DELETE"
     NONE = "NONE"
+    ARCHIVE = "ARCHIVE"
+    RESTORE = "RESTORE"
+    FORGET = "FORGET"
 
 
 Role = Literal["user", "assistant", "system", "tool"]
@@ -193,8 +211,17 @@ class Message(BaseModel):
     id: str | None = Field(default=None, description="The caller's message id, kept as provenance.")
     name: str | None = None
     created_at: datetime | None = Field(
-        default=None, description="When the message was said; the clock is used when absent."
+        default=None,
+        description="When the message was said; the clock is used when absent. A time "
+        "without a timezone is taken as UTC.",
     )
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class MemorySource(BaseModel):
@@ -225,18 +252,79 @@ class MemoryRecord(BaseModel):
     importance: float = Field(default=0.5, ge=0.0, le=1.0)
     status: MemoryStatus = MemoryStatus.ACTIVE
     superseded_by: str | None = None
-    expires_at: datetime | None = None
+    expires_at: datetime | None = Field(
+        default=None, description="After this time the memory is hidden from reads."
+    )
+    stated_at: datetime | None = Field(
+        default=None,
+        description="When the fact was said: the message's created_at, else the clock at add "
+        "time. None only for records written before this field existed (created_at is used).",
+    )
+    valid_until: datetime | None = Field(
+        default=None,
+        description="When the fact stopped being true: the stated time of the fact that "
+        "superseded or retracted it. None while it holds.",
+    )
+    event_start: date | None = Field(
+        default=None,
+        description="First day the fact is about (an exam on 2026-11-27, a trip in the week of "
+        "...), resolved from absolute or relative dates in the text; None if it names none.",
+    )
+    event_end: date | None = Field(default=None, description="Last day the fact is about.")
     hash: str
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    @property
+    def said_at(self) -> datetime:
+        """When the fact was stated (``stated_at``, else ``created_at``)."""
+        return self.stated_at or self.created_at
+
+
+class ScorePart(BaseModel):
+    """One signal of a search score: its value in ``[0, 1]``, weight and contribution."""
+
+    value: float
+    weight: float
+    contribution: float = Field(description="weight * value / total weight.")
+
+
+class ScoreExplanation(BaseModel):
+    """Why a hit scored what it did (``search(..., explain=True)``).
+
+    ``score`` = sum of the parts' contributions = weighted mean of their values.
+    ``retention`` is the memory's decayed strength (it is archived below the
+    archive threshold); ``half_life_days`` the half-life it decays with.
+    """
+
+    parts: dict[str, ScorePart]
+    retention: float
+    half_life_days: float | None = Field(description="None: this memory never decays.")
+    decay_class: str
+    age_days: float = Field(description="Days since the fact was stated.")
+    idle_days: float = Field(description="Days since the fact was last stated, used or due.")
+    matched_terms: list[str] = Field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = " + ".join(
+            f"{name} {p.value:.3f}x{p.weight:g}" for name, p in self.parts.items() if p.weight
+        )
+        return f"{parts} (retention {self.retention:.3f}, {self.decay_class})"
+
 
 class MemoryHit(BaseModel):
-    """One search result: the memory and its similarity to the query in ``[0, 1]``."""
+    """One search result: the memory and its ranking score in ``[0, 1]``.
+
+    ``score`` is the weighted mean of the ranking signals (see
+    :mod:`~mem0_integrations.core.ranking`); ``similarity`` the cosine
+    similarity alone. ``explanation`` is set with ``search(..., explain=True)``.
+    """
 
     id: str
     memory: str
     score: float = Field(ge=0.0, le=1.0)
+    similarity: float = Field(default=0.0, ge=0.0, le=1.0)
     record: MemoryRecord
+    explanation: ScoreExplanation | None = None
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -306,6 +394,26 @@ class AddResult(BaseModel):
     def ids(self) -> list[str]:
         """Ids of the memories the events are about, in order."""
         return [e.id for e in self.events]
+
+
+class ConsolidationReport(BaseModel):
+    """What one :meth:`Memory.consolidate` run changed (ids), and what it looked at."""
+
+    scanned: int = 0
+    archived: list[str] = Field(
+        default_factory=list, description="Decayed below the archive threshold."
+    )
+    expired: list[str] = Field(default_factory=list, description="Past their expires_at.")
+    merged: list[tuple[str, str]] = Field(
+        default_factory=list,
+        description="(kept id, superseded id) pairs of near duplicates merged into one.",
+    )
+    skipped: int = Field(default=0, description="Changed by another writer meanwhile; left.")
+
+    @property
+    def changed(self) -> int:
+        """Number of memories changed."""
+        return len(self.archived) + len(self.expired) + len(self.merged)
 
 
 class HistoryEntry(BaseModel):
