@@ -408,6 +408,10 @@ class Memory:
         with self._lock:
             self._store.reset()
 
+    # --- lifecycle: forget, consolidate, feedback, restore (core/lifecycle.py) ------------
+
+    # --- end of lifecycle -----------------------------------------------------------------
+
     # --- reads ----------------------------------------------------------------------------
 
     def search(
