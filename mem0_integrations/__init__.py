@@ -40,6 +40,7 @@ from .core.llm import LLM, LangChainLLM, LlamaIndexLLM, LLMReply, OpenAILLM, as_
 from .core.memory import Memory
 from .core.models import (
     AddResult,
+    ConsolidationReport,
     EventType,
     HistoryEntry,
     LLMUsage,
@@ -62,6 +63,7 @@ __all__ = [
     "BackgroundWriteError",
     "BaseEmbedder",
     "ConfigurationError",
+    "ConsolidationReport",
     "Embedder",
     "EmbedderConfig",
     "EmbeddingError",

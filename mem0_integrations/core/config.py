@@ -255,6 +255,12 @@ class RankingConfig(BaseModel):
     )
     bm25_k1: float = Field(default=1.2, ge=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation.")
+    keyword_index_ttl: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds a scope's in-process keyword index is trusted before it is "
+        "reloaded, to pick up other processes' writes (this process's own are applied at once).",
+    )
     candidates: int = Field(
         default=40,
         ge=1,

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Future
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
@@ -40,11 +40,13 @@ from .extraction import (
     parse_messages,
 )
 from .filters import read_where, validate_metadata
+from .lifecycle import Lifecycle
 from .llm import LLM, as_llm, llm_from_config
 from .llm_extractor import LLMExtractor
 from .merging import MergeRules, plan_delete, plan_edit
 from .models import (
     AddResult,
+    ConsolidationReport,
     HistoryEntry,
     MemoryEvent,
     MemoryHit,
@@ -53,6 +55,7 @@ from .models import (
     Scope,
 )
 from .rules import RuleExtractor
+from .search import Searcher, SearchRequest, moment
 from .store import ChromaStore, Write, open_client
 from .transfer import dump_lines, parse_lines
 
@@ -163,6 +166,9 @@ class Memory:
         self._access = AccessRecorder(self._store)
         self._background = BackgroundWriter(workers=xcfg.background_workers)
         self._lock = threading.RLock()
+        self._searcher = Searcher(
+            store=self._store, embedder=self._embedder, config=self.config, access=self._access
+        )
         self._adder = AddPipeline(
             store=self._store,
             embedder=self._embedder,
@@ -173,6 +179,16 @@ class Memory:
             access=self._access,
             lock=self._lock,
             clock=self._clock,
+        )
+        self._lifecycle = Lifecycle(
+            store=self._store,
+            embedder=self._embedder,
+            config=self.config,
+            access=self._access,
+            background=self._background,
+            lock=self._lock,
+            clock=self._clock,
+            lookup=self._record,
         )
 
     def close(self) -> None:
@@ -410,6 +426,111 @@ class Memory:
 
     # --- lifecycle: forget, consolidate, feedback, restore (core/lifecycle.py) ------------
 
+    def forget(
+        self,
+        memory_id: str | None = None,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+        before: datetime | timedelta | None = None,
+        filters: Mapping[str, Any] | None = None,
+        erase_history: bool = False,
+    ) -> int:
+        """Hard-delete memories, whatever their status; returns how many were deleted.
+
+        By id (scope ids, if given, must match), or every memory a scope reads
+        (a scope is required without an id: never everything), narrowed by
+        ``before`` (stated before this aware datetime, or more than this
+        ``timedelta`` ago) and ``filters`` (as in :meth:`search`). Queued
+        background adds are finished first (if some failed, their
+        :class:`BackgroundWriteError` is raised before anything is deleted).
+
+        ``erase_history=False`` keeps their history and appends a ``FORGET``
+        entry each, so :meth:`history` still answers for them.
+        ``erase_history=True`` deletes their history too (including the
+        entries of newer memories that hold a snapshot of them); forgetting a
+        whole scope that way leaves nothing of it in any collection. Forgetting
+        an already forgotten id returns 0 (and erases its kept history if asked).
+        """
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        return self._lifecycle.forget(
+            memory_id, scope, before=before, filters=filters, erase_history=erase_history
+        )
+
+    def restore(
+        self,
+        memory_id: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> MemoryEvent:
+        """Make an archived or deleted memory active again (history entry ``RESTORE``).
+
+        It counts as used now, so it does not decay straight back; its end of
+        validity and an expiry already past are cleared. A keyed memory cannot
+        come back while another active memory of its scope holds the key, and a
+        superseded memory is restored by updating the memory that replaced it.
+        """
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        return self._lifecycle.restore(memory_id, scope)
+
+    def consolidate(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> ConsolidationReport:
+        """Maintenance over the scope's active memories (the whole store without a scope).
+
+        Memories past ``expires_at``, or whose decayed strength fell below
+        ``DecayConfig.archive_threshold``, are archived (restorable). Near
+        duplicates of exactly the same scope (stored vectors at or above
+        ``ExtractionConfig.duplicate_threshold``, never two different keys) are
+        merged into the most recently stated one, which takes their summed uses,
+        highest importance and latest use; the others are superseded. Every
+        change has a history entry with its reason. Running it twice at the same
+        time changes nothing the second time; memories another writer changes
+        meanwhile are left for the next run (``report.skipped``).
+        """
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        return self._lifecycle.consolidate(scope)
+
+    def feedback(
+        self,
+        memory_id: str,
+        kind: Literal["positive", "negative"] | None = None,
+        *,
+        correction: str | None = None,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> MemoryEvent:
+        """Tell the memory whether an active memory was right; pass ``kind`` or ``correction``.
+
+        ``"positive"`` raises its importance by 0.15 and counts as a use;
+        ``"negative"`` lowers it by 0.25 (importance ranks search and slows
+        decay). ``correction="the right text"`` replaces the text like
+        :meth:`update` and raises importance by 0.15. Each writes an ``UPDATE``
+        history entry with the reason.
+        """
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        return self._lifecycle.feedback(memory_id, scope, kind, correction)
+
     # --- end of lifecycle -----------------------------------------------------------------
 
     # --- reads ----------------------------------------------------------------------------
@@ -425,11 +546,27 @@ class Memory:
         limit: int = 5,
         filters: Mapping[str, Any] | None = None,
         threshold: float | None = None,
+        explain: bool = False,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        as_of: datetime | date | None = None,
+        include_history: bool = False,
+        reinforce: bool = True,
     ) -> list[MemoryHit]:
-        """The active memories of the scope most similar to ``query``, best first.
+        """The scope's memories that best match ``query``, best first.
 
-        ``score`` is the cosine similarity clamped to ``[0, 1]``; ``threshold``
-        drops hits below it. Each hit counts as an access of the memory.
+        ``score`` combines similarity, keyword match (BM25), recency,
+        importance and reinforcement (:class:`RankingConfig`); ``explain=True``
+        sets each hit's ``explanation`` with the parts. ``threshold`` drops hits
+        scoring below it. Expired memories and memories whose decayed strength
+        is below the archive threshold are left out.
+
+        Time: ``since``/``until`` keep memories about that window (their dates,
+        else when they were stated); ``as_of`` searches what held at that time,
+        superseded facts included, ranked as of then. ``include_history=True``
+        also returns superseded, deleted and archived memories, always after the
+        active ones. Each hit counts as a use of the memory (reinforcement)
+        unless ``reinforce=False``.
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
         text = self._text(query, "query")
@@ -438,25 +575,22 @@ class Memory:
             raise InvalidInputError(f"limit must be an integer from 1 to {cap}, got {limit!r}.")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise InvalidInputError(f"threshold must be between 0 and 1, got {threshold!r}.")
-        now = self._now()
-        where = read_where(scope, filters=filters)
-        (vector,) = self._embedder.embed([text])
-        fetch = limit
-        while True:
-            rows = self._store.query(vector, where=where, limit=fetch)
-            live = [(r, d) for r, d in rows if _live(r, now)]
-            if len(live) >= limit or len(rows) < fetch:
-                break
-            if threshold is not None and 1.0 - rows[-1][1] < threshold:
-                break  # everything further away is below the threshold anyway
-            fetch *= 4  # expired memories took places; look further
-        hits = [
-            MemoryHit(id=r.id, memory=r.text, score=min(1.0, max(0.0, 1.0 - d)), record=r)
-            for r, d in live[:limit]
-            if threshold is None or 1.0 - d >= threshold
-        ]
-        self._access.record([h.record for h in hits], now)
-        return hits
+        request = SearchRequest(
+            scope=scope,
+            query=text,
+            limit=limit,
+            filters=filters,
+            threshold=threshold,
+            explain=bool(explain),
+            since=moment("since", since),
+            until=moment("until", until, end_of_day=True),
+            as_of=moment("as_of", as_of, end_of_day=True),
+            include_history=bool(include_history),
+            reinforce=bool(reinforce),
+        )
+        if request.since and request.until and request.since > request.until:
+            raise InvalidInputError(f"since={since!r} is after until={until!r}.")
+        return self._searcher.search(request, self._now())
 
     def get(
         self,
@@ -511,14 +645,14 @@ class Memory:
         session_id: str | None = None,
         run_id: str | None = None,
     ) -> list[HistoryEntry]:
-        """Every event of a memory, oldest first, including the supersede that replaced it."""
+        """Every event of a memory, oldest first, including the supersede that replaced it.
+
+        Still answers for a memory hard-deleted by :meth:`forget` with its history kept.
+        """
         scope = self._optional_scope(
             user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
         )
-        self._record(memory_id, scope)
-        return self._store.find_history(
-            {"$or": [{"memory_id": memory_id}, {"previous_memory_id": memory_id}]}
-        )
+        return self._lifecycle.history(memory_id, scope)
 
     # --- export / import ------------------------------------------------------------------
 
@@ -590,6 +724,10 @@ class Memory:
     aexport_jsonl = _async_twin(export_jsonl)
     aimport_jsonl = _async_twin(import_jsonl)
     aclose = _async_twin(close)
+    aforget = _async_twin(forget)
+    arestore = _async_twin(restore)
+    aconsolidate = _async_twin(consolidate)
+    afeedback = _async_twin(feedback)
 
     async def __aenter__(self) -> Memory:
         return self

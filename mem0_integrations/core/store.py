@@ -19,6 +19,7 @@ and the transport's exceptions into :class:`StoreError` with a hint.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from .codec import (
 )
 from .config import StoreConfig
 from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
+from .keyword_index import KeywordIndex
 from .models import HistoryEntry, MemoryRecord, MemoryStatus
 
 __all__ = ["ChromaStore", "Where", "Write", "open_client"]
@@ -104,6 +106,8 @@ class ChromaStore:
         self.memories: Any = None
         self.archive: Any = None
         self.history: Any = None
+        self.keywords: KeywordIndex | None = None
+        """Kept current with every write and delete when set (see :mod:`.keyword_index`)."""
         self._open_collections()
 
     @property
@@ -161,12 +165,21 @@ class ChromaStore:
         return self.query_many([embedding], where=where, limit=limit)[0]
 
     def query_many(
-        self, embeddings: Sequence[Sequence[float]], *, where: Where, limit: int
+        self,
+        embeddings: Sequence[Sequence[float]],
+        *,
+        where: Where,
+        limit: int,
+        archived: bool = False,
     ) -> list[list[tuple[MemoryRecord, float]]]:
-        """:meth:`query` for several vectors in one round trip, one list per vector."""
+        """:meth:`query` for several vectors in one round trip, one list per vector.
+
+        ``archived=True`` searches the archive collection instead of the active one.
+        """
+        collection = self.archive if archived else self.memories
         res = self._call(
             "search memories",
-            lambda: self.memories.query(
+            lambda: collection.query(
                 query_embeddings=[list(e) for e in embeddings],
                 n_results=limit,
                 where=where,
@@ -180,6 +193,28 @@ class ChromaStore:
             ]
             for ids, docs, metas, dists in zip(
                 res["ids"], res["documents"], res["metadatas"], res["distances"], strict=True
+            )
+        ]
+
+    def documents(self, where: Where) -> dict[str, str]:
+        """Texts (by id) of the active memories under ``where``, read in pages."""
+        return dict(self._paged(self.memories, where, lambda i, d, m: (i, d or ""), ["documents"]))
+
+    def get_with_embeddings(
+        self, ids: Sequence[str], *, where: Where | None = None
+    ) -> list[tuple[MemoryRecord, list[float]]]:
+        """Active records with their vectors, for those of ``ids`` that match ``where``."""
+        if not ids:
+            return []
+        include = ["documents", "metadatas", "embeddings"]
+        res = self._call(
+            "read memories",
+            lambda: self.memories.get(ids=list(ids), where=where, include=include),
+        )
+        return [
+            (record_from_chroma(i, d, m), [float(x) for x in e])
+            for i, d, m, e in zip(
+                res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True
             )
         ]
 
@@ -226,7 +261,11 @@ class ChromaStore:
                 self._undo(writes)
             except StoreError:
                 log.exception("mem0-integrations could not undo a failed write")
+            if self.keywords is not None:
+                self.keywords.clear()  # whatever the undo left, the next search reloads
             raise
+        if self.keywords is not None:
+            self.keywords.changed(w.record for w in writes)
 
     def _write_memories(self, writes: Sequence[Write]) -> None:
         """Upsert each record into its home collection and remove it from the other.
@@ -259,6 +298,11 @@ class ChromaStore:
             ]
             if elsewhere:
                 self._delete(self._other(collection), elsewhere)
+
+    def _get_where(
+        self, collection: Any, where: Where, include: list[str], limit: int | None, what: str
+    ) -> Any:
+        return self._call(what, lambda: collection.get(where=where, limit=limit, include=include))
 
     def _get(self, collection: Any, ids: Sequence[str], include: list[str]) -> Any:
         return self._call("read memories", lambda: collection.get(ids=list(ids), include=include))
@@ -358,6 +402,69 @@ class ChromaStore:
         for collection in (self.memories, self.archive, self.history):
             while ids := self._ids(collection):
                 self._delete(collection, ids)
+        if self.keywords is not None:
+            self.keywords.clear()
+
+    def scan(self, where: Where | None = None) -> Iterator[MemoryRecord]:
+        """Active records under ``where`` (every active record for None), read in pages."""
+        offset = 0
+        while True:
+            res = self._call(
+                "read memories",
+                functools.partial(
+                    self.memories.get,
+                    where=where,
+                    limit=_PAGE,
+                    offset=offset,
+                    include=["documents", "metadatas"],
+                ),
+            )
+            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                yield record_from_chroma(i, d, m)
+            if len(res["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def delete_memories(self, records: Sequence[MemoryRecord]) -> None:
+        """Hard-delete ``records`` from both memory collections, whatever their status.
+
+        On failure, what was already removed is written back (with its vector),
+        so the call either removes every record or none.
+        """
+        ids = [r.id for r in records]
+        if not ids:
+            return
+        vectors = self.get_embeddings(ids)
+        try:
+            for collection in (self.archive, self.memories):
+                self._delete(collection, ids)
+        except StoreError:
+            try:
+                self._write_memories([Write(r, vectors[r.id]) for r in records if r.id in vectors])
+            except StoreError:
+                log.exception("mem0-integrations could not undo a failed hard delete")
+            if self.keywords is not None:
+                self.keywords.clear()  # whatever the undo left, the next search reloads
+            raise
+        if self.keywords is not None:
+            self.keywords.removed(ids)
+
+    def delete_history(self, where: Where) -> int:
+        """Delete every history entry matching ``where``; returns how many."""
+        deleted = 0
+        while True:
+            res = self._call(
+                "list history", lambda: self.history.get(where=where, limit=_PAGE, include=[])
+            )
+            if not res["ids"]:
+                return deleted
+            self._delete(self.history, list(res["ids"]))
+            deleted += len(res["ids"])
+
+    def delete_history_ids(self, ids: Sequence[str]) -> None:
+        """Delete the history entries with these ids (unknown ids are ignored)."""
+        if ids:
+            self._delete(self.history, list(ids))
 
     def _ids(self, collection: Any) -> list[str]:
         res = self._call("list ids", lambda: collection.get(limit=_PAGE, include=[]))
@@ -365,25 +472,30 @@ class ChromaStore:
 
     def _delete(self, collection: Any, ids: list[str]) -> None:
         self._call("delete records", lambda: collection.delete(ids=ids))
+        if self.keywords is not None and collection is self.memories:
+            self.keywords.removed(ids)
 
     def _paged(
-        self, collection: Any, where: Where, decode: Callable[[str, str, Any], T]
+        self,
+        collection: Any,
+        where: Where,
+        decode: Callable[[str, str, Any], T],
+        include: Sequence[str] = ("documents", "metadatas"),
     ) -> Iterator[T]:
         offset = 0
         while True:
-            res = self._page(collection, where, offset)
-            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+            res = self._page(collection, where, offset, list(include))
+            metadatas = res["metadatas"] or [None] * len(res["ids"])
+            for i, d, m in zip(res["ids"], res["documents"], metadatas, strict=True):
                 yield decode(i, d, m)
             if len(res["ids"]) < _PAGE:
                 return
             offset += _PAGE
 
-    def _page(self, collection: Any, where: Where, offset: int) -> Any:
+    def _page(self, collection: Any, where: Where, offset: int, include: list[str]) -> Any:
         return self._call(
             "read",
-            lambda: collection.get(
-                where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"]
-            ),
+            lambda: collection.get(where=where, limit=_PAGE, offset=offset, include=include),
         )
 
 

@@ -14,6 +14,7 @@ EXPECTED = [
     "BackgroundWriteError",
     "BaseEmbedder",
     "ConfigurationError",
+    "ConsolidationReport",
     "Embedder",
     "EmbedderConfig",
     "EmbeddingError",

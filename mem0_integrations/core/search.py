@@ -1,0 +1,264 @@
+"""Search: candidates by vector and by keyword, ranked by :mod:`.ranking`.
+
+One search reads:
+
+1. BM25 scores of the scope's memories that share a term with the query, from
+   an in-process index (:mod:`.keyword_index`);
+2. the ``max(candidates, 3 x limit)`` nearest memories by vector (just
+   ``limit`` when similarity is the only signal);
+3. the best ``2 x limit + 10`` keyword matches the vector read missed, with
+   their vectors.
+
+Every candidate is then scored (:func:`.ranking.score`); expired memories and
+those whose decayed strength is below the archive threshold are left out, and
+the best ``limit`` are returned. With ``include_history`` superseded, deleted
+and archived memories are searched too and always ranked after active ones,
+so a replaced fact never outranks its replacement. ``as_of`` searches the
+memories that held at that time (including since-superseded ones), scored as
+of that time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from datetime import time as day_time
+from typing import Any
+
+from .access import AccessRecorder
+from .codec import OPEN_END, epoch
+from .config import MemoryConfig
+from .embedders import Embedder
+from .errors import InvalidInputError
+from .filters import and_, read_where
+from .keyword_index import KeywordIndex
+from .keywords import KeywordScore, terms
+from .models import MemoryHit, MemoryRecord, MemoryStatus, Scope
+from .ranking import explain, retention, score
+from .store import ChromaStore, Where
+
+__all__ = ["SearchRequest", "Searcher", "moment", "time_where"]
+
+_KEYWORD_EXTRA = 10
+"""Keyword matches the vector read missed, re-ranked beyond 2 x limit."""
+_MAX_POOL = 20_000
+"""Largest vector read when expired or faded memories crowd out live ones."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search."""
+
+    scope: Scope
+    query: str
+    limit: int
+    filters: Mapping[str, Any] | None = None
+    threshold: float | None = None
+    explain: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    as_of: datetime | None = None
+    include_history: bool = False
+    reinforce: bool = True
+
+
+@dataclass
+class _Candidate:
+    record: MemoryRecord
+    similarity: float
+    keyword: KeywordScore | None = None
+
+
+def moment(name: str, value: object, *, end_of_day: bool = False) -> datetime | None:
+    """A search time argument: an aware datetime, or a date (its start, or its end
+    with ``end_of_day``, in UTC). Naive datetimes are refused: their zone is unknown."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise InvalidInputError(
+                f"{name}={value!r} has no timezone. Pass an aware datetime, e.g. "
+                f"datetime(2026, 5, 1, tzinfo=timezone.utc), or a date."
+            )
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, day_time.max if end_of_day else day_time.min, tzinfo=UTC)
+    raise InvalidInputError(
+        f"{name} must be a datetime or a date, got {type(value).__name__} ({value!r})."
+    )
+
+
+def time_where(since: datetime | None, until: datetime | None, as_of: datetime | None) -> Where:
+    """Clauses for a time window on what a fact is about, and for validity at ``as_of``."""
+    clauses: list[dict[str, Any]] = []
+    if since is not None:
+        clauses.append({"t_end": {"$gte": epoch(since)}})
+    if until is not None:
+        clauses.append({"t_start": {"$lte": epoch(until)}})
+    if as_of is not None:
+        t = epoch(as_of)
+        clauses += [
+            {"valid_from": {"$lte": t}},
+            {"valid_to": {"$gt": t}},
+            # A caller's delete is not a retraction: the memory never held.
+            {
+                "$or": [
+                    {"status": {"$ne": MemoryStatus.DELETED.value}},
+                    {"valid_to": {"$lt": OPEN_END}},
+                ]
+            },
+        ]
+    return {"$and": clauses} if len(clauses) > 1 else (clauses[0] if clauses else {})
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    import numpy as np  # installed with chromadb; imported late to keep import light
+
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    norm = float(np.linalg.norm(x) * np.linalg.norm(y))
+    return float(x @ y) / norm if norm else 0.0
+
+
+class Searcher:
+    """Runs searches for one ``Memory`` (shares its store, embedder and access recorder)."""
+
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        embedder: Embedder,
+        config: MemoryConfig,
+        access: AccessRecorder,
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._config = config
+        self._access = access
+        self._keywords = KeywordIndex(
+            lambda scope: store.documents(read_where(scope)),
+            ttl=config.ranking.keyword_index_ttl,
+        )
+        store.keywords = self._keywords
+
+    def search(self, req: SearchRequest, now: datetime) -> list[MemoryHit]:
+        """The best ``req.limit`` hits for ``req`` at time ``now``."""
+        at = req.as_of or now
+        archived = req.include_history or req.as_of is not None
+        where = and_(
+            read_where(req.scope, filters=req.filters),
+            time_where(req.since, req.until, req.as_of),
+        )
+        ranking = self._config.ranking
+        words = terms(req.query) if ranking.keyword_weight > 0 else []
+        keyword = self._keywords.search(req.scope, words, k1=ranking.bm25_k1, b=ranking.bm25_b)
+        (vector,) = self._embedder.embed([req.query])
+        reranked = any(
+            getattr(ranking, f"{name}_weight") > 0
+            for name in ("keyword", "recency", "importance", "reinforcement")
+        )
+        pool = max(ranking.candidates, 3 * req.limit) if reranked else req.limit
+        narrowed = bool(req.filters) or any((req.since, req.until, req.as_of))
+        while True:
+            candidates, full = self._vector_candidates(vector, where, pool, archived)
+            self._add_keyword_candidates(
+                candidates, keyword, req, where if narrowed else None, vector
+            )
+            hits = self._rank(candidates, req, at)
+            if len(hits) >= req.limit or not full or pool >= _MAX_POOL:
+                break
+            pool *= 4  # expired or faded memories took places: look further
+        if req.reinforce:
+            self._access.record(
+                [h.record for h in hits if h.record.status is MemoryStatus.ACTIVE], now
+            )
+        return hits
+
+    # --- candidates -----------------------------------------------------------------------
+
+    def _vector_candidates(
+        self, vector: list[float], where: Where, pool: int, archived: bool
+    ) -> tuple[dict[str, _Candidate], bool]:
+        """The ``pool`` nearest memories, and whether the read was full (more may exist)."""
+        rows = self._store.query(vector, where=where, limit=pool)
+        full = len(rows) >= pool
+        if archived:
+            more = self._store.query_many([vector], where=where, limit=pool, archived=True)[0]
+            full = full or len(more) >= pool
+            rows += more
+        return {r.id: _Candidate(r, 1.0 - d) for r, d in rows}, full
+
+    def _add_keyword_candidates(
+        self,
+        candidates: dict[str, _Candidate],
+        keyword: dict[str, KeywordScore],
+        req: SearchRequest,
+        where: Where | None,
+        vector: list[float],
+    ) -> None:
+        """Attach keyword scores, and add the best keyword matches the vectors missed.
+
+        The index holds exactly the scope's active memories, so without filters or a
+        time window (``where`` None) the matches are read by id alone: Chroma
+        evaluates ids with a ``where`` slowly (25 ms against 4 ms at 10k memories).
+        The scope is checked on every record read either way.
+        """
+        for doc_id, found in keyword.items():
+            if doc_id in candidates:
+                candidates[doc_id].keyword = found
+        missing = sorted(
+            (i for i in keyword if i not in candidates), key=lambda i: (-keyword[i].bm25, i)
+        )[: 2 * req.limit + _KEYWORD_EXTRA]
+        for record, stored in self._store.get_with_embeddings(missing, where=where):
+            if req.scope.contains(record.scope):
+                candidates[record.id] = _Candidate(
+                    record, _cosine(vector, stored), keyword[record.id]
+                )
+
+    # --- ranking --------------------------------------------------------------------------
+
+    def _visible(self, record: MemoryRecord, req: SearchRequest, at: datetime) -> bool:
+        if record.expires_at is not None and record.expires_at <= at:
+            return req.include_history
+        if req.include_history or record.status is not MemoryStatus.ACTIVE:
+            return True
+        decay = self._config.decay
+        return (
+            not decay.enabled or retention(record, at, decay).retention >= decay.archive_threshold
+        )
+
+    def _rank(
+        self, candidates: dict[str, _Candidate], req: SearchRequest, at: datetime
+    ) -> list[MemoryHit]:
+        ranking = self._config.ranking
+        scored = []
+        for c in candidates.values():
+            if not self._visible(c.record, req, at):
+                continue
+            value = score(
+                c.record, similarity=c.similarity, keyword=c.keyword, now=at, ranking=ranking
+            )
+            if req.threshold is None or value >= req.threshold:
+                current = c.record.status is MemoryStatus.ACTIVE or req.as_of is not None
+                scored.append((not current, -value, c.record.id, value, c))
+        scored.sort(key=lambda x: x[:3])
+        return [
+            MemoryHit(
+                id=c.record.id,
+                memory=c.record.text,
+                score=value,
+                similarity=min(1.0, max(0.0, c.similarity)),
+                record=c.record,
+                explanation=explain(
+                    c.record,
+                    similarity=c.similarity,
+                    keyword=c.keyword,
+                    now=at,
+                    ranking=ranking,
+                    decay=self._config.decay,
+                )
+                if req.explain
+                else None,
+            )
+            for *_, value, c in scored[: req.limit]
+        ]
