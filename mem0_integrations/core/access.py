@@ -60,6 +60,24 @@ class AccessRecorder:
                 atexit.register(_close_at_exit, weakref.ref(self))
         self._wake.set()
 
+    def overlay(self, records: Sequence[MemoryRecord]) -> list[MemoryRecord]:
+        """``records`` with the accesses still buffered applied (what they will be)."""
+        with self._lock:
+            if not self._pending:
+                return list(records)
+            out = []
+            for record in records:
+                seen = self._pending.get(record.id)
+                if seen is not None and seen.access_count > record.access_count:
+                    record = record.model_copy(
+                        update={
+                            "last_accessed_at": seen.last_accessed_at,
+                            "access_count": seen.access_count,
+                        }
+                    )
+                out.append(record)
+            return out
+
     def flush(self) -> None:
         """Write every buffered access now."""
         with self._flush_lock:

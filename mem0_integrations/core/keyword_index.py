@@ -60,16 +60,20 @@ class _ScopeIndex:
             if not docs:
                 del self.postings[word]
 
+    def _idf(self, wanted: Sequence[str]) -> tuple[dict[str, float], float, float]:
+        """idf per term, the idf mass of the terms that occur, and the mean length."""
+        n = len(self.lengths)
+        df = {t: len(self.postings.get(t, ())) for t in wanted}
+        idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
+        mass = sum(idf[t] for t in wanted if df[t])
+        return idf, mass, (self.total_length / n if n else 0.0) or 1.0
+
     def bm25(self, query: Sequence[str], k1: float, b: float) -> dict[str, KeywordScore]:
         """BM25 of every indexed memory holding a query term (see :mod:`.keywords`)."""
         wanted = list(dict.fromkeys(query))
-        n = len(self.lengths)
-        if not wanted or not n:
+        if not wanted or not self.lengths:
             return {}
-        avglen = self.total_length / n or 1.0
-        df = {t: len(self.postings.get(t, ())) for t in wanted}
-        idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
-        mass = sum(idf.values())
+        idf, mass, avglen = self._idf(wanted)
         raw: dict[str, float] = {}
         matched: dict[str, list[str]] = {}
         for t in wanted:
@@ -81,6 +85,26 @@ class _ScopeIndex:
             doc_id: KeywordScore(min(1.0, value / mass), value, tuple(matched[doc_id]))
             for doc_id, value in raw.items()
         }
+
+    def score_texts(
+        self, query: Sequence[str], texts: Mapping[str, str], k1: float, b: float
+    ) -> dict[str, KeywordScore]:
+        """BM25 of memories outside the index (archived ones), with the index's statistics."""
+        wanted = list(dict.fromkeys(query))
+        if not wanted:
+            return {}
+        idf, mass, avglen = self._idf(wanted)
+        mass = mass or sum(idf.values())
+        out: dict[str, KeywordScore] = {}
+        for doc_id, text in texts.items():
+            words = terms(text)
+            counts = Counter(w for w in words if w in idf)
+            if not counts:
+                continue
+            norm = k1 * (1.0 - b + b * len(words) / avglen)
+            value = sum(idf[t] * tf * (k1 + 1.0) / (tf + norm) for t, tf in counts.items())
+            out[doc_id] = KeywordScore(min(1.0, value / mass), value, tuple(counts))
+        return out
 
 
 class KeywordIndex:
@@ -114,6 +138,22 @@ class KeywordIndex:
         index = self._index(scope)
         with self._lock:
             return index.bm25(query, k1, b)
+
+    def score_texts(
+        self,
+        scope: Scope,
+        query: Sequence[str],
+        texts: Mapping[str, str],
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> dict[str, KeywordScore]:
+        """BM25 of ``texts`` (memories not in the index) with the scope's statistics."""
+        if not query or not texts:
+            return {}
+        index = self._index(scope)
+        with self._lock:
+            return index.score_texts(query, texts, k1, b)
 
     def _index(self, scope: Scope) -> _ScopeIndex:
         now = self._clock()

@@ -11,9 +11,10 @@ BM25 (Robertson and Zaragoza, 2009) with Lucene's non-negative IDF::
     bm25(q, d) = sum over query terms t in d of
                  idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avglen))
 
-and the keyword signal is ``min(1, bm25 / sum of idf(t) over the query's terms)``:
-about 1 when a memory of average length holds every query term once, and the
-rare terms (names, numbers) weigh the most.
+and the keyword signal is ``min(1, bm25 / sum of idf(t) over the query's terms
+that occur in the collection)``: about 1 when a memory of average length holds
+every such term once; the rare terms (names, numbers) weigh the most, and query
+words no memory holds count for nothing.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def bm25(
     tfs = {doc_id: Counter(t for t in words if t in wanted) for doc_id, words in documents.items()}
     df = Counter(t for counts in tfs.values() for t in counts)
     idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
-    mass = sum(idf.values())
+    mass = sum(idf[t] for t in wanted if df[t])
     avglen = sum(len(w) for w in documents.values()) / len(documents) or 1.0
     scores: dict[str, KeywordScore] = {}
     for doc_id, counts in tfs.items():

@@ -268,6 +268,7 @@ class Memory:
         run_id: str | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         infer: bool = ...,
+        expires_at: datetime | date | None = ...,
         background: Literal[False] = ...,
     ) -> AddResult: ...
 
@@ -282,6 +283,7 @@ class Memory:
         run_id: str | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         infer: bool = ...,
+        expires_at: datetime | date | None = ...,
         background: Literal[True],
     ) -> Future[AddResult]: ...
 
@@ -295,6 +297,7 @@ class Memory:
         run_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         infer: bool = True,
+        expires_at: datetime | date | None = None,
         background: bool = False,
     ) -> AddResult | Future[AddResult]:
         """Remember what ``messages`` say.
@@ -306,6 +309,10 @@ class Memory:
         offline otherwise. Facts are merged with what the scope already holds
         (see :mod:`~mem0_integrations.core.merging`).
 
+        ``expires_at`` (an aware datetime, or a date: the end of that day, UTC)
+        hides the memories this call creates after that time; ``consolidate()``
+        then archives them.
+
         ``background=True`` validates the input, queues the work and returns a
         :class:`~concurrent.futures.Future` at once; adds of one scope are applied
         in order, and :meth:`flush` waits for them and raises their failures.
@@ -313,11 +320,11 @@ class Memory:
         scope = self._scope(user_id, agent_id, session_id, run_id)
         parsed = parse_messages(messages, self.config.limits)
         meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
+        expiry = moment("expires_at", expires_at, end_of_day=True)
+        work = functools.partial(self._adder.add, parsed, scope, meta, infer, expiry)
         if background:
-            return self._background.submit(
-                str(scope), functools.partial(self._adder.add, parsed, scope, meta, infer)
-            )
-        return self._adder.add(parsed, scope, meta, infer)
+            return self._background.submit(str(scope), work)
+        return work()
 
     def remember(
         self,
@@ -329,6 +336,7 @@ class Memory:
         run_id: str | None = None,
         category: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        expires_at: datetime | date | None = None,
     ) -> AddResult:
         """Store structured facts, one keyed memory per key.
 
@@ -339,7 +347,10 @@ class Memory:
         scope = self._scope(user_id, agent_id, session_id, run_id)
         candidates = fact_candidates(facts, category=category, limits=self.config.limits)
         meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
-        return self._adder.merge(candidates, scope, meta, extractor="facts", near=False)
+        expiry = moment("expires_at", expires_at, end_of_day=True)
+        return self._adder.merge(
+            candidates, scope, meta, extractor="facts", near=False, expires_at=expiry
+        )
 
     def update(
         self,

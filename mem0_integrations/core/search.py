@@ -164,6 +164,7 @@ class Searcher:
             self._add_keyword_candidates(
                 candidates, keyword, req, where if narrowed else None, vector
             )
+            self._score_archived(candidates, req, words)
             hits = self._rank(candidates, req, at)
             if len(hits) >= req.limit or not full or pool >= _MAX_POOL:
                 break
@@ -214,6 +215,27 @@ class Searcher:
                 candidates[record.id] = _Candidate(
                     record, _cosine(vector, stored), keyword[record.id]
                 )
+
+    def _score_archived(
+        self, candidates: dict[str, _Candidate], req: SearchRequest, words: list[str]
+    ) -> None:
+        """Keyword scores for candidates outside the index (superseded, archived),
+        and buffered accesses applied to every candidate."""
+        outside = {
+            c.record.id: c.record.text
+            for c in candidates.values()
+            if c.record.status is not MemoryStatus.ACTIVE
+        }
+        ranking = self._config.ranking
+        if outside and words:
+            found = self._keywords.score_texts(
+                req.scope, words, outside, k1=ranking.bm25_k1, b=ranking.bm25_b
+            )
+            for doc_id, value in found.items():
+                candidates[doc_id].keyword = value
+        fresh = self._access.overlay([c.record for c in candidates.values()])
+        for c, record in zip(list(candidates.values()), fresh, strict=True):
+            c.record = record
 
     # --- ranking --------------------------------------------------------------------------
 

@@ -150,10 +150,16 @@ def test_search_scores_best_first_and_paraphrase_finds_the_fact(
         assert all(0.0 <= s <= 1.0 for s in scores)
         assert scores == sorted(scores, reverse=True)
         assert scores[0] > scores[1]
-        # The score is the cosine similarity of query and memory (clamped to [0, 1]).
+        # ``similarity`` is the cosine similarity of query and memory (clamped to
+        # [0, 1]); ``score`` the weighted mean of it and the other ranking signals.
         (q,) = np.array(embedder.embed([query]))
         for hit in hits:
-            assert hit.score == pytest.approx(max(0.0, float(q @ vectors[hit.memory])), abs=2e-3)
+            cosine = max(0.0, float(q @ vectors[hit.memory]))
+            assert hit.similarity == pytest.approx(cosine, abs=2e-3)
+            explained = memory.search(query, user_id="u1", limit=5, explain=True)
+            parts = {h.id: h.explanation for h in explained}[hit.id]
+            assert parts is not None
+            assert parts.parts["similarity"].value == pytest.approx(cosine, abs=2e-3)
 
     assert [h.memory for h in memory.search("What drug am I allergic to?", user_id="u1")][:1] == [
         PENICILLIN
