@@ -241,11 +241,11 @@ class RankingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     similarity_weight: float = Field(default=1.0, ge=0, description="Cosine similarity.")
-    keyword_weight: float = Field(default=0.3, ge=0, description="BM25 keyword match.")
-    recency_weight: float = Field(default=0.1, ge=0, description="Recency of the statement.")
-    importance_weight: float = Field(default=0.2, ge=0, description="Importance (feedback).")
+    keyword_weight: float = Field(default=1.0, ge=0, description="BM25 keyword match.")
+    recency_weight: float = Field(default=0.02, ge=0, description="Recency of the statement.")
+    importance_weight: float = Field(default=0.5, ge=0, description="Importance (feedback).")
     reinforcement_weight: float = Field(
-        default=0.05, ge=0, description="Reinforcement from retrievals and confirmations."
+        default=0.02, ge=0, description="Reinforcement from retrievals and confirmations."
     )
     recency_half_life_days: float = Field(
         default=30.0, gt=0, description="Days after which the recency signal halves."
@@ -262,11 +262,11 @@ class RankingConfig(BaseModel):
         "reloaded, to pick up other processes' writes (this process's own are applied at once).",
     )
     candidates: int = Field(
-        default=40,
+        default=20,
         ge=1,
         le=1000,
-        description="Memories re-ranked per search: at least this many (and 3 x limit) by "
-        "similarity, plus as many of the best keyword matches.",
+        description="Memories re-ranked per search: at least this many (and 2 x limit) by "
+        "similarity, plus the limit + 10 best keyword matches the similarity read missed.",
     )
 
     @model_validator(mode="after")

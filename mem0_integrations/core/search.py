@@ -4,9 +4,9 @@ One search reads:
 
 1. BM25 scores of the scope's memories that share a term with the query, from
    an in-process index (:mod:`.keyword_index`);
-2. the ``max(candidates, 3 x limit)`` nearest memories by vector (just
+2. the ``max(candidates, 2 x limit)`` nearest memories by vector (just
    ``limit`` when similarity is the only signal);
-3. the best ``2 x limit + 10`` keyword matches the vector read missed, with
+3. the best ``limit + 10`` keyword matches the vector read missed, with
    their vectors.
 
 Every candidate is then scored (:func:`.ranking.score`); expired memories and
@@ -41,7 +41,7 @@ from .store import ChromaStore, Where
 __all__ = ["SearchRequest", "Searcher", "moment", "time_where"]
 
 _KEYWORD_EXTRA = 10
-"""Keyword matches the vector read missed, re-ranked beyond 2 x limit."""
+"""Keyword matches the vector read missed, re-ranked beyond the limit."""
 _MAX_POOL = 20_000
 """Largest vector read when expired or faded memories crowd out live ones."""
 
@@ -157,7 +157,7 @@ class Searcher:
             getattr(ranking, f"{name}_weight") > 0
             for name in ("keyword", "recency", "importance", "reinforcement")
         )
-        pool = max(ranking.candidates, 3 * req.limit) if reranked else req.limit
+        pool = max(ranking.candidates, 2 * req.limit) if reranked else req.limit
         narrowed = bool(req.filters) or any((req.since, req.until, req.as_of))
         while True:
             candidates, full = self._vector_candidates(vector, where, pool, archived)
@@ -209,7 +209,7 @@ class Searcher:
                 candidates[doc_id].keyword = found
         missing = sorted(
             (i for i in keyword if i not in candidates), key=lambda i: (-keyword[i].bm25, i)
-        )[: 2 * req.limit + _KEYWORD_EXTRA]
+        )[: req.limit + _KEYWORD_EXTRA]
         for record, stored in self._store.get_with_embeddings(missing, where=where):
             if req.scope.contains(record.scope):
                 candidates[record.id] = _Candidate(
