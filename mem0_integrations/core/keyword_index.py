@@ -15,14 +15,13 @@ keyword score. Only active memories are indexed.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .keywords import KeywordScore, terms
+from .keywords import KeywordScore, idf, term_weight, terms
 from .models import MemoryRecord, MemoryStatus, Scope
 
 __all__ = ["KeywordIndex"]
@@ -64,22 +63,22 @@ class _ScopeIndex:
         """idf per term, the idf mass of the terms that occur, and the mean length."""
         n = len(self.lengths)
         df = {t: len(self.postings.get(t, ())) for t in wanted}
-        idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
-        mass = sum(idf[t] for t in wanted if df[t])
-        return idf, mass, (self.total_length / n if n else 0.0) or 1.0
+        weights = {t: idf(n, df[t]) for t in wanted}
+        mass = sum(weights[t] for t in wanted if df[t])
+        return weights, mass, (self.total_length / n if n else 0.0) or 1.0
 
     def bm25(self, query: Sequence[str], k1: float, b: float) -> dict[str, KeywordScore]:
         """BM25 of every indexed memory holding a query term (see :mod:`.keywords`)."""
         wanted = list(dict.fromkeys(query))
         if not wanted or not self.lengths:
             return {}
-        idf, mass, avglen = self._idf(wanted)
+        weights, mass, avglen = self._idf(wanted)
         raw: dict[str, float] = {}
         matched: dict[str, list[str]] = {}
         for t in wanted:
             for doc_id, tf in self.postings.get(t, {}).items():
-                norm = k1 * (1.0 - b + b * self.lengths[doc_id] / avglen)
-                raw[doc_id] = raw.get(doc_id, 0.0) + idf[t] * tf * (k1 + 1.0) / (tf + norm)
+                gain = term_weight(weights[t], tf, self.lengths[doc_id], avglen, k1, b)
+                raw[doc_id] = raw.get(doc_id, 0.0) + gain
                 matched.setdefault(doc_id, []).append(t)
         return {
             doc_id: KeywordScore(min(1.0, value / mass), value, tuple(matched[doc_id]))
@@ -93,16 +92,17 @@ class _ScopeIndex:
         wanted = list(dict.fromkeys(query))
         if not wanted:
             return {}
-        idf, mass, avglen = self._idf(wanted)
-        mass = mass or sum(idf.values())
+        weights, mass, avglen = self._idf(wanted)
+        mass = mass or sum(weights.values())
         out: dict[str, KeywordScore] = {}
         for doc_id, text in texts.items():
             words = terms(text)
-            counts = Counter(w for w in words if w in idf)
+            counts = Counter(w for w in words if w in weights)
             if not counts:
                 continue
-            norm = k1 * (1.0 - b + b * len(words) / avglen)
-            value = sum(idf[t] * tf * (k1 + 1.0) / (tf + norm) for t, tf in counts.items())
+            value = sum(
+                term_weight(weights[t], tf, len(words), avglen, k1, b) for t, tf in counts.items()
+            )
             out[doc_id] = KeywordScore(min(1.0, value / mass), value, tuple(counts))
         return out
 

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["KeywordScore", "bm25", "stem", "term_set", "terms"]
+__all__ = ["KeywordScore", "bm25", "idf", "stem", "term_set", "term_weight", "terms"]
 
 _APOSTROPHE = "\u2019"
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -101,6 +101,17 @@ class KeywordScore:
     matched: tuple[str, ...]
 
 
+def idf(total: int, df: int) -> float:
+    """Lucene's non-negative BM25 idf of a term found in ``df`` of ``total`` documents."""
+    return math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+
+
+def term_weight(term_idf: float, tf: int, length: int, avglen: float, k1: float, b: float) -> float:
+    """One term's BM25 contribution to a document of ``length`` terms."""
+    norm = k1 * (1.0 - b + b * length / avglen)
+    return term_idf * tf * (k1 + 1.0) / (tf + norm)
+
+
 def bm25(
     query: Sequence[str],
     documents: Mapping[str, Sequence[str]],
@@ -122,15 +133,15 @@ def bm25(
     n = max(total, len(documents))
     tfs = {doc_id: Counter(t for t in words if t in wanted) for doc_id, words in documents.items()}
     df = Counter(t for counts in tfs.values() for t in counts)
-    idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
-    mass = sum(idf[t] for t in wanted if df[t])
+    weights = {t: idf(n, df[t]) for t in wanted}
+    mass = sum(weights[t] for t in wanted if df[t])
     avglen = sum(len(w) for w in documents.values()) / len(documents) or 1.0
     scores: dict[str, KeywordScore] = {}
     for doc_id, counts in tfs.items():
         if not counts:
             continue
-        norm = k1 * (1.0 - b + b * len(documents[doc_id]) / avglen)
-        raw = sum(idf[t] * tf * (k1 + 1.0) / (tf + norm) for t, tf in counts.items())
+        length = len(documents[doc_id])
+        raw = sum(term_weight(weights[t], tf, length, avglen, k1, b) for t, tf in counts.items())
         value = min(1.0, raw / mass) if mass > 0 else 0.0
         scores[doc_id] = KeywordScore(value, raw, tuple(t for t in wanted if t in counts))
     return scores
