@@ -53,7 +53,7 @@ out["history"] = {
     for i in args["ids"]
 }
 out["search"] = {
-    q: [{"id": h.id, "memory": h.memory, "score": h.score} for h in
+    q: [{"id": h.id, "memory": h.memory, "score": h.score, "similarity": h.similarity} for h in
         memory.search(q, user_id=args["user_id"], limit=10)]
     for q in args["queries"]
 }
@@ -122,7 +122,8 @@ def test_written_by_one_process_read_by_another(
         assert scores == sorted(scores, reverse=True)
         for hit in hits:
             assert hit["memory"] == texts[hit["id"]]
-            assert hit["score"] == pytest.approx(cosine(embedder, query, hit["memory"]), abs=2e-3)
+            cos = cosine(embedder, query, hit["memory"])
+            assert hit["similarity"] == pytest.approx(cos, abs=2e-3)
 
     # The parent opens the folder too, after both children have exited.
     parent = Memory(path=store, embedder=embedder)
