@@ -20,12 +20,19 @@ pytestmark = pytest.mark.integration
 
 
 def everything(memory: Memory) -> str:
-    """Every id, document and metadata of every collection of the store's client."""
+    """Every id, document and metadata of every collection of the store.
+
+    On the shared test server other tests' stores live beside this one (and may
+    well mention Paris), so only this store's collections (its prefix) are read.
+    """
     client = memory._store.client
+    prefix = memory.config.store.collection_prefix + "_"
     parts = []
-    for listed in client.list_collections():
-        rows = client.get_collection(listed.name).get(include=["documents", "metadatas"])
-        parts.append(f"{listed.name} {rows['ids']} {rows['documents']} {rows['metadatas']}")
+    names = [c.name for c in client.list_collections() if c.name.startswith(prefix)]
+    assert len(names) == 3  # memories, archive, history
+    for name in names:
+        rows = client.get_collection(name).get(include=["documents", "metadatas"])
+        parts.append(f"{name} {rows['ids']} {rows['documents']} {rows['metadatas']}")
     return "\n".join(parts)
 
 
