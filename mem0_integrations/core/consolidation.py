@@ -110,7 +110,7 @@ def plan_retire(records: Sequence[MemoryRecord], now: datetime, decay: DecayConf
     """The active records to archive at ``now``: expired, else decayed below the threshold."""
     retire: list[Retire] = []
     for record in records:
-        if record.expires_at is not None and record.expires_at <= now:
+        if record.expired(now):
             retire.append(Retire(record, True, "consolidate: expired"))
             continue
         state = retention(record, now, decay)

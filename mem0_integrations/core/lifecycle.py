@@ -150,7 +150,7 @@ def plan_restore(record: MemoryRecord, *, now: datetime, seq: int = 0) -> Plan:
         "valid_until": None,
         "superseded_by": None,
     }
-    if record.expires_at is not None and record.expires_at <= now:
+    if record.expired(now):
         update["expires_at"] = None
     change = Change(EventType.RESTORE, record.model_copy(update=update), record)
     reason = f"restore: was {record.status.value}"

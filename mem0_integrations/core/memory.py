@@ -81,11 +81,6 @@ def _async_twin(
     return twin
 
 
-def _live(record: MemoryRecord, now: datetime) -> bool:
-    """True unless the record has expired by ``now``."""
-    return record.expires_at is None or record.expires_at > now
-
-
 class Memory:
     """Persistent long-term memory on Chroma.
 
@@ -643,7 +638,7 @@ class Memory:
         records = self._store.find(read_where(scope, filters=filters), archived=include_inactive)
         if not include_inactive:
             now = self._now()
-            records = [r for r in records if _live(r, now)]
+            records = [r for r in records if not r.expired(now)]
         records.sort(key=lambda r: (r.updated_at, r.id), reverse=True)
         return records[:limit] if limit is not None else records
 

@@ -274,6 +274,10 @@ class MemoryRecord(BaseModel):
     hash: str
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    def expired(self, now: datetime) -> bool:
+        """True if ``expires_at`` is set and not after ``now``."""
+        return self.expires_at is not None and self.expires_at <= now
+
     @property
     def said_at(self) -> datetime:
         """When the fact was stated (``stated_at``, else ``created_at``)."""

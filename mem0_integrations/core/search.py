@@ -240,7 +240,7 @@ class Searcher:
     # --- ranking --------------------------------------------------------------------------
 
     def _visible(self, record: MemoryRecord, req: SearchRequest, at: datetime) -> bool:
-        if record.expires_at is not None and record.expires_at <= at:
+        if record.expired(at):
             return req.include_history
         if req.include_history or record.status is not MemoryStatus.ACTIVE:
             return True

@@ -299,11 +299,6 @@ class ChromaStore:
             if elsewhere:
                 self._delete(self._other(collection), elsewhere)
 
-    def _get_where(
-        self, collection: Any, where: Where, include: list[str], limit: int | None, what: str
-    ) -> Any:
-        return self._call(what, lambda: collection.get(where=where, limit=limit, include=include))
-
     def _get(self, collection: Any, ids: Sequence[str], include: list[str]) -> Any:
         return self._call("read memories", lambda: collection.get(ids=list(ids), include=include))
 
