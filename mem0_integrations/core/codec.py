@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import StoreError
-from .keywords import term_set
 from .models import HistoryEntry, MemoryRecord, MemorySource, MemoryStatus, Scope
 
 __all__ = [
@@ -136,9 +135,6 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         "hash": record.hash,
         "metadata_json": dumps(record.metadata),
     }
-    words = term_set(record.text)
-    if words:
-        meta["terms"] = words
     for key, value in record.metadata.items():
         flat = _flat(value)
         if flat is not None:

@@ -1,9 +1,8 @@
 """Keyword matching: the terms of a text, and BM25 over a set of memories.
 
 Pure functions. :func:`terms` turns text into lower-case, lightly stemmed
-terms without stop words; the store keeps each memory's distinct terms as a
-list column, so one Chroma read finds every memory of a scope that shares a
-term with the query, and :func:`bm25` scores those.
+terms without stop words; :mod:`.keyword_index` indexes a scope's memories by
+them and scores matches with :func:`idf` and :func:`term_weight`.
 
 BM25 (Robertson and Zaragoza, 2009) with Lucene's non-negative IDF::
 
@@ -22,11 +21,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["KeywordScore", "bm25", "idf", "stem", "term_set", "term_weight", "terms"]
+__all__ = ["KeywordScore", "idf", "stem", "term_weight", "terms"]
 
 _APOSTROPHE = "\u2019"
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -86,11 +83,6 @@ def terms(text: str) -> list[str]:
     return out
 
 
-def term_set(text: str) -> list[str]:
-    """The distinct terms of ``text``, sorted (what the store keeps per memory)."""
-    return sorted(set(terms(text)))
-
-
 @dataclass(frozen=True)
 class KeywordScore:
     """The keyword signal of one memory for one query."""
@@ -110,38 +102,3 @@ def term_weight(term_idf: float, tf: int, length: int, avglen: float, k1: float,
     """One term's BM25 contribution to a document of ``length`` terms."""
     norm = k1 * (1.0 - b + b * length / avglen)
     return term_idf * tf * (k1 + 1.0) / (tf + norm)
-
-
-def bm25(
-    query: Sequence[str],
-    documents: Mapping[str, Sequence[str]],
-    *,
-    total: int,
-    k1: float = 1.2,
-    b: float = 0.75,
-) -> dict[str, KeywordScore]:
-    """Score ``documents`` (id -> terms) for the ``query`` terms.
-
-    ``documents`` must hold every document of the collection that contains any
-    query term (document frequencies are counted in it); ``total`` is the size
-    of the whole collection (at least the number of documents given). Documents
-    without a query term are absent from the result.
-    """
-    wanted = list(dict.fromkeys(query))
-    if not wanted or not documents:
-        return {}
-    n = max(total, len(documents))
-    tfs = {doc_id: Counter(t for t in words if t in wanted) for doc_id, words in documents.items()}
-    df = Counter(t for counts in tfs.values() for t in counts)
-    weights = {t: idf(n, df[t]) for t in wanted}
-    mass = sum(weights[t] for t in wanted if df[t])
-    avglen = sum(len(w) for w in documents.values()) / len(documents) or 1.0
-    scores: dict[str, KeywordScore] = {}
-    for doc_id, counts in tfs.items():
-        if not counts:
-            continue
-        length = len(documents[doc_id])
-        raw = sum(term_weight(weights[t], tf, length, avglen, k1, b) for t, tf in counts.items())
-        value = min(1.0, raw / mass) if mass > 0 else 0.0
-        scores[doc_id] = KeywordScore(value, raw, tuple(t for t in wanted if t in counts))
-    return scores
