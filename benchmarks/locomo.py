@@ -116,7 +116,6 @@ import platform
 import re
 import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -136,6 +135,8 @@ from mem0_integrations import (
     MemoryHit,
 )
 from mem0_integrations.core.embedders import embedder_from_config
+
+from .core import git_revision
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "bench" / "locomo10.json"
@@ -840,28 +841,6 @@ def tables(summaries: Sequence[Mapping[str, Any]], ceiling: Mapping[str, Mapping
     lines += ["", "| system | ranking | reinforce |", "|---|---|---|"]
     lines += [f"| {s['name']} | {s['ranking']} | {s['reinforce']} |" for s in summaries]
     return "\n".join(lines)
-
-
-def git_revision() -> str:
-    """The checked-out commit, with ``+dirty`` when the package has uncommitted changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "mem0_integrations"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
 
 
 def machine() -> dict[str, Any]:
