@@ -421,9 +421,16 @@ class System:
     weights: dict[str, float] | None  # None: the config defaults (no "ranking" override)
     reinforce: bool
     note: str = ""
+    context_messages: int | None = None  # ingestion: None keeps the config default
 
     def config(self) -> dict[str, Any] | None:
         return None if self.weights is None else {"ranking": dict(self.weights)}
+
+    def ingestion_config(self) -> dict[str, Any] | None:
+        """Config overrides for ingesting the conversation this system searches."""
+        if self.context_messages is None:
+            return None
+        return {"extraction": {"context_messages": self.context_messages}}
 
 
 @dataclass(frozen=True)
@@ -453,6 +460,13 @@ SYSTEMS: dict[str, System] = {
     s.name: s
     for s in (
         System("similarity", _off("keyword", "recency", "reinforcement", "importance"), False),
+        System(
+            "+keyword-turn-only",
+            _off("recency", "reinforcement", "importance"),
+            False,
+            note="BM25 over each turn alone (extraction.context_messages=0 at ingestion)",
+            context_messages=0,
+        ),
         System("+keyword", _off("recency", "reinforcement", "importance"), False),
         System("+recency", _off("reinforcement", "importance"), False),
         System("+reinforcement", _off("importance"), True),
@@ -581,10 +595,14 @@ class CachedEmbedder:
 
 
 def ingest(
-    conv: Conversation, folder: Path, clock: SessionClock, embedder: Embedder | None = None
+    conv: Conversation,
+    folder: Path,
+    clock: SessionClock,
+    embedder: Embedder | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> tuple[Memory, Ingestion]:
     """A fresh embedded store at ``folder`` holding every turn of ``conv``."""
-    memory = Memory(path=folder, clock=clock, embedder=embedder)
+    memory = Memory(path=folder, clock=clock, embedder=embedder, config=config)
     added = duplicates = 0
     skipped: list[str] = []
     start = time.perf_counter()
@@ -698,6 +716,24 @@ class Run:
     questions: dict[int, int]  # conversation -> questions asked
 
 
+def ingestion_groups(systems: Sequence[System]) -> list[list[System]]:
+    """Systems that can share one ingestion, in run order; the first group is ingested
+    with the config defaults (the visibility ceiling is measured on it).
+
+    Non-reinforcing systems with the same ingestion config share a store; the first
+    reinforcing system (default ingestion) joins the first group, after its plain
+    systems; every further reinforcing system gets its own store.
+    """
+    plain: dict[int | None, list[System]] = {None: []}
+    for s in systems:
+        if not s.reinforce:
+            plain.setdefault(s.context_messages, []).append(s)
+    reinforcing = [s for s in systems if s.reinforce]
+    first = plain.pop(None) + reinforcing[:1]
+    groups = [first] if first else []
+    return groups + list(plain.values()) + [[s] for s in reinforcing[1:]]
+
+
 def run(
     conversations: Sequence[Conversation],
     systems: Sequence[System],
@@ -717,9 +753,7 @@ def run(
     results: dict[str, list[QuestionResult]] = {s.name: [] for s in systems}
     ingestions: dict[int, list[Ingestion]] = {}
     top: list[QuestionResult] = []
-    plain = [s for s in systems if not s.reinforce]
-    reinforcing = [s for s in systems if s.reinforce]
-    groups = [plain + reinforcing[:1]] + [[s] for s in reinforcing[1:]]
+    groups = ingestion_groups(systems)
     model = embedder_from_config(EmbedderConfig())
     cache = CachedEmbedder(model)
     with tempfile.TemporaryDirectory(prefix="mem0i-locomo-", ignore_cleanup_errors=True) as tmp:
@@ -727,7 +761,8 @@ def run(
             cache.clear()
             for gi, group in enumerate(groups):
                 clock = SessionClock(conv.sessions[0].when)
-                base, stats = ingest(conv, Path(tmp) / f"conv{conv.index}-{gi}", clock, cache)
+                folder = Path(tmp) / f"conv{conv.index}-{gi}"
+                base, stats = ingest(conv, folder, clock, cache, group[0].ingestion_config())
                 ingestions.setdefault(conv.index, []).append(stats)
                 measured = gi > 0
                 try:

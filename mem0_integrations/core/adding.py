@@ -214,7 +214,7 @@ class AddPipeline:
         """Extract facts from ``messages`` (verbatim when not ``infer``) and merge them."""
         if not infer:
             return self.merge(
-                verbatim_candidates(messages),
+                verbatim_candidates(messages, self.config.extraction.context_messages),
                 scope,
                 meta,
                 extractor="verbatim",

@@ -134,6 +134,7 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         **time_columns(record),
         "hash": record.hash,
         "metadata_json": dumps(record.metadata),
+        "context": record.context or "",
     }
     for key, value in record.metadata.items():
         flat = _flat(value)
@@ -172,6 +173,7 @@ def record_from_chroma(memory_id: str, document: str | None, meta: Any) -> Memor
             event_end=date.fromisoformat(m["event_end"]) if m.get("event_end") else None,
             hash=m["hash"],
             metadata=json.loads(m.get("metadata_json") or "{}"),
+            context=m.get("context") or None,
         )
     except (KeyError, ValueError, ValidationError) as e:
         raise StoreError(

@@ -185,6 +185,15 @@ class ExtractionConfig(BaseModel):
         default=8, ge=0, le=50, description="Similar memories shown to the LLM per turn."
     )
     max_facts: int = Field(default=10, ge=1, le=50, description="Facts the LLM may return.")
+    context_messages: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="With infer=False, each stored message keeps this many messages said just "
+        "before it in the same add() call as keyword context: BM25 search matches an answer "
+        "by the words of the question it answered. 0 turns it off (README: 'Ranking' has the "
+        "LOCOMO numbers behind the default).",
+    )
     offer_threshold: float = Field(
         default=0.2,
         ge=-1.0,

@@ -76,6 +76,8 @@ class Candidate:
     target: str | None = None
     stated_at: datetime | None = None
     """When the fact was said (the message time), if the message carried one."""
+    context: str | None = None
+    """The messages just before the fact's message, for keyword search."""
 
 
 def parse_messages(messages: Any, limits: LimitsConfig) -> list[Message]:
@@ -131,13 +133,29 @@ def _source(msg: Message) -> MemorySource:
     return MemorySource(role=msg.role, message_ids=[msg.id] if msg.id else [])
 
 
-def verbatim_candidates(messages: Sequence[Message]) -> list[Candidate]:
-    """``infer=False``: every non-system message, verbatim."""
-    return [
-        Candidate(text=m.content.strip(), source=_source(m), stated_at=m.created_at)
-        for m in messages
-        if m.role != "system"
-    ]
+#: Longest keyword context kept for one memory, in characters (its most recent part).
+MAX_CONTEXT_CHARS = 2000
+
+
+def verbatim_candidates(messages: Sequence[Message], context: int = 0) -> list[Candidate]:
+    """``infer=False``: every non-system message, verbatim.
+
+    Each keeps up to ``context`` non-system messages said just before it in the
+    same call as its keyword context (:attr:`MemoryRecord.context`).
+    """
+    said = [m for m in messages if m.role != "system"]
+    out: list[Candidate] = []
+    for i, m in enumerate(said):
+        before = "\n".join(p.content.strip() for p in said[max(0, i - context) : i])
+        out.append(
+            Candidate(
+                text=m.content.strip(),
+                source=_source(m),
+                stated_at=m.created_at,
+                context=before[-MAX_CONTEXT_CHARS:] or None,
+            )
+        )
+    return out
 
 
 def check_text(text: Any, what: str, max_chars: int) -> str:

@@ -188,7 +188,7 @@ class KeywordIndex:
                     if not scope.contains(record.scope):
                         continue
                     if record.status is MemoryStatus.ACTIVE:
-                        index.put(record.id, record.text)
+                        index.put(record.id, record.keyword_text)
                     else:
                         index.remove(record.id)
 

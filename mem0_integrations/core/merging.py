@@ -209,6 +209,7 @@ def plan_add(
             expires_at=expires_at,
             hash=digest,
             metadata=dict(metadata),
+            context=cand.context,
         )
         if old is not None:
             gone = old.model_copy(

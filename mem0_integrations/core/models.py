@@ -273,10 +273,22 @@ class MemoryRecord(BaseModel):
     event_end: date | None = Field(default=None, description="Last day the fact is about.")
     hash: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+    context: str | None = Field(
+        default=None,
+        description="The messages said just before the one this memory was taken from "
+        "(ExtractionConfig.context_messages of them). Keyword search covers it, so an answer "
+        "such as 'Yes, twice last year' is found by the words of the question it answered; it "
+        "is never shown as the memory.",
+    )
 
     def expired(self, now: datetime) -> bool:
         """True if ``expires_at`` is set and not after ``now``."""
         return self.expires_at is not None and self.expires_at <= now
+
+    @property
+    def keyword_text(self) -> str:
+        """What keyword search matches: the text, then its context when there is one."""
+        return f"{self.text}\n{self.context}" if self.context else self.text
 
     @property
     def said_at(self) -> datetime:

@@ -136,7 +136,7 @@ class Searcher:
         self._config = config
         self._access = access
         self._keywords = KeywordIndex(
-            lambda scope: store.documents(read_where(scope)),
+            lambda scope: store.keyword_texts(read_where(scope)),
             ttl=config.ranking.keyword_index_ttl,
         )
         store.keywords = self._keywords
@@ -222,7 +222,7 @@ class Searcher:
         """Keyword scores for candidates outside the index (superseded, archived),
         and buffered accesses applied to every candidate."""
         outside = {
-            c.record.id: c.record.text
+            c.record.id: c.record.keyword_text
             for c in candidates.values()
             if c.record.status is not MemoryStatus.ACTIVE
         }

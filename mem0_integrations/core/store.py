@@ -196,9 +196,16 @@ class ChromaStore:
             )
         ]
 
-    def documents(self, where: Where) -> dict[str, str]:
-        """Texts (by id) of the active memories under ``where``, read in pages."""
-        return dict(self._paged(self.memories, where, lambda i, d, m: (i, d or ""), ["documents"]))
+    def keyword_texts(self, where: Where) -> dict[str, str]:
+        """What keyword search matches (:attr:`MemoryRecord.keyword_text`: the text and its
+        context), by id, for the active memories under ``where``, read in pages."""
+
+        def text(memory_id: str, document: str | None, meta: Any) -> tuple[str, str]:
+            context = (meta or {}).get("context") or ""
+            return memory_id, f"{document or ''}\n{context}" if context else document or ""
+
+        return dict(self._paged(self.memories, where, text, ["documents", "metadatas"]))
+
 
     def get_with_embeddings(
         self, ids: Sequence[str], *, where: Where | None = None

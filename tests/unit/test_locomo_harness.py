@@ -306,10 +306,31 @@ def test_the_ablation_runs_every_system_on_the_tiny_file(tiny_locomo: Path, tmp_
 
     report = json.loads(out.read_text(encoding="utf-8"))
     systems = {s["name"]: s for s in report["systems"]}
-    assert list(systems) == ["similarity", "+keyword", "+recency", "+reinforcement", "default"]
-    assert [s["reinforce"] for s in systems.values()] == [False, False, False, True, True]
-    assert report["ingestion"]["stores"] == 2  # the shared store, and one for "default"
+    assert list(systems) == [
+        "similarity",
+        "+keyword-turn-only",
+        "+keyword",
+        "+recency",
+        "+reinforcement",
+        "default",
+    ]
+    assert [s["reinforce"] for s in systems.values()] == [False, False, False, False, True, True]
+    # the shared store, one ingested without keyword context, and one for "default"
+    assert report["ingestion"]["stores"] == 3
     for system in systems.values():
         assert system["questions"] == 2
         assert system["recall"]["all"]["recall"]["25"] == 100.0  # all 14 turns returned
     assert systems["similarity"]["recall"]["all"]["recall"] == {"5": 75.0, "10": 75.0, "25": 100.0}
+
+
+def test_systems_share_an_ingestion_only_when_it_is_the_same() -> None:
+    sim, turn_only, kw, rec, reinf, default = locomo.SYSTEMS.values()
+    groups = locomo.ingestion_groups([sim, turn_only, kw, rec, reinf, default])
+    assert [[s.name for s in g] for g in groups] == [
+        ["similarity", "+keyword", "+recency", "+reinforcement"],
+        ["+keyword-turn-only"],
+        ["default"],
+    ]
+    assert groups[1][0].ingestion_config() == {"extraction": {"context_messages": 0}}
+    assert groups[0][0].ingestion_config() is None
+    assert locomo.ingestion_groups([turn_only]) == [[turn_only]]

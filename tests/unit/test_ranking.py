@@ -9,9 +9,10 @@ import pytest
 
 from mem0_integrations import InvalidInputError, Memory, MemoryStatus
 from mem0_integrations.core.config import DecayConfig, RankingConfig
+from mem0_integrations.core.extraction import MAX_CONTEXT_CHARS, verbatim_candidates
 from mem0_integrations.core.keyword_index import KeywordIndex
 from mem0_integrations.core.keywords import stem, terms
-from mem0_integrations.core.models import MemoryRecord, Scope, content_hash
+from mem0_integrations.core.models import MemoryRecord, Message, Scope, content_hash
 from mem0_integrations.core.ranking import (
     decay_class,
     half_life,
@@ -191,6 +192,73 @@ def test_keyword_match_finds_a_rare_name_among_similar_memories(memory: Memory) 
     )  # fmt: skip
     assert target.ids[0] not in [h.id for h in plain.search(query, user_id="u1", limit=3)]
     assert memory.search(query, user_id="u1", limit=3)[0].id == target.ids[0]
+
+
+def test_verbatim_messages_keep_the_messages_before_them_as_keyword_context() -> None:
+    said = [
+        Message(role="system", content="Be brief."),
+        Message(role="assistant", content="Where did you go hiking last summer?"),
+        Message(role="user", content="Yosemite, twice!"),
+        Message(role="user", content="And Zion in May."),
+    ]
+    two = verbatim_candidates(said, context=2)
+    assert [c.text for c in two] == [
+        "Where did you go hiking last summer?",
+        "Yosemite, twice!",
+        "And Zion in May.",
+    ]
+    assert [c.context for c in two] == [
+        None,  # the system message is not context
+        "Where did you go hiking last summer?",
+        "Where did you go hiking last summer?\nYosemite, twice!",
+    ]
+    assert [c.context for c in verbatim_candidates(said, context=1)][2] == "Yosemite, twice!"
+    assert {c.context for c in verbatim_candidates(said)} == {None}
+    long = [Message(content="x" * 3000), Message(content="y")]
+    assert verbatim_candidates(long, context=1)[1].context == "x" * MAX_CONTEXT_CHARS
+
+
+def test_an_answer_is_found_by_the_words_of_the_question_it_answered(memory: Memory) -> None:
+    filler = [f"We talked about the weather and the news on day {i}" for i in range(20)]
+    memory.add(filler, user_id="u1", infer=False)
+    turn = [
+        {"role": "assistant", "content": "Where did you go hiking last summer?"},
+        {"role": "user", "content": "Yosemite, twice!"},
+    ]
+    answer = memory.add(turn, user_id="u1", infer=False).ids[1]
+    query = "hiking trips last summer"
+
+    hits = memory.search(query, user_id="u1", limit=3, explain=True)
+    assert [h.id for h in hits][:2].count(answer) == 1
+    hit = next(h for h in hits if h.id == answer)
+    assert hit.memory == "Yosemite, twice!"  # the context is searched, never shown
+    assert hit.explanation is not None
+    assert {"hiking", "summer"} <= set(hit.explanation.matched_terms)
+    assert memory.get(answer).context == "Where did you go hiking last summer?"
+
+    # a fresh process (a new Memory on the same store) rebuilds the index with the context
+    again = Memory(
+        client=memory._store.client,
+        embedder=memory.embedder,
+        config={"store": {"collection_prefix": memory.config.store.collection_prefix}},
+    )
+    assert answer in [h.id for h in again.search(query, user_id="u1", limit=2)]
+
+    # without context the answer shares no word with the query
+    plain = Memory(
+        client=memory._store.client,
+        embedder=memory.embedder,
+        config={
+            "store": {"collection_prefix": memory.config.store.collection_prefix + "x"},
+            "extraction": {"context_messages": 0},
+        },
+    )
+    plain.add(filler, user_id="u1", infer=False)
+    bare = plain.add(turn, user_id="u1", infer=False).ids[1]
+    found = plain.search(query, user_id="u1", limit=3, explain=True)
+    assert all(h.explanation and not h.explanation.matched_terms for h in found if h.id == bare)
+    assert plain.get(bare).context is None
+    plain.reset()
 
 
 @pytest.mark.parametrize("days", [10, 100, 1000])
