@@ -22,7 +22,7 @@ _INSTRUCTION = re.compile(
     r"|^\s*(always|never)\s+(answer|respond|reply|say|tell|call|use|mention|recommend|include|"
     r"write|output|refuse)\b"
     r"|\b(pretend|act) (to be|as if|like) you\b"
-    r"|\byou are now\b",
+    r"|\byou are now (a|an|in|my|no longer|free|unrestricted|allowed|dan)\b",
     re.I,
 )
 _LINK_TO_FOLLOW = re.compile(
@@ -31,7 +31,8 @@ _LINK_TO_FOLLOW = re.compile(
     re.I,
 )
 _SECRET = re.compile(
-    r"\b(?:passwords?|passcodes?|passphrases?|pin(?:\s+(?:code|number))?|api[\s_-]?keys?|"
+    r"\b(?:passwords?|passcodes?|passphrases?|api[\s_-]?keys?|"
+    r"pin(?:\s+(?:code|number)|\s*(?:is|was|:|=)\s*\d+)|"
     r"secret\s+keys?|(?:access|auth|bearer|api)\s+tokens?|private\s+keys?|seed\s+phrase|"
     r"security\s+code|cvv|credit\s+card\s+number|card\s+number|social\s+security|ssn|"
     r"bank\s+account\s+number|account\s+number|routing\s+number|credentials)\b"
