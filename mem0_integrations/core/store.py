@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from .codec import (
@@ -205,7 +206,6 @@ class ChromaStore:
             return memory_id, f"{document or ''}\n{context}" if context else document or ""
 
         return dict(self._paged(self.memories, where, text, ["documents", "metadatas"]))
-
 
     def get_with_embeddings(
         self, ids: Sequence[str], *, where: Where | None = None
@@ -499,6 +499,16 @@ class ChromaStore:
             "read",
             lambda: collection.get(where=where, limit=_PAGE, offset=offset, include=include),
         )
+
+    def set_expiry(self, expiries: Mapping[str, datetime | None]) -> None:
+        """Write only the ``expires_at`` column of these active memories (a TTL refresh).
+
+        No other column is sent, so a concurrent edit of the same memory is never
+        reverted; ids deleted meanwhile are ignored by Chroma.
+        """
+        if expiries:
+            metadatas: list[dict[str, Any]] = [{"expires_at": iso(v)} for v in expiries.values()]
+            self._update(self.memories, list(expiries), metadatas)
 
 
 def _row(write: Write) -> tuple[str, dict[str, Any]]:
