@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -384,3 +384,22 @@ class MemoryConfig(BaseModel):
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     ranking: RankingConfig = Field(default_factory=RankingConfig)
     decay: DecayConfig = Field(default_factory=DecayConfig)
+
+    @classmethod
+    def located(
+        cls,
+        config: MemoryConfig | Mapping[str, Any] | None = None,
+        *,
+        path: str | Path | None = None,
+        chroma_host: str | None = None,
+        chroma_port: int | None = None,
+    ) -> MemoryConfig:
+        """``config`` (a model, a dict or None) with the location arguments that are set
+        written into its store section; not yet :meth:`StoreConfig.resolved`."""
+        cfg = config if isinstance(config, MemoryConfig) else cls.model_validate(config or {})
+        where = {"path": path, "chroma_host": chroma_host, "chroma_port": chroma_port}
+        overrides = {k: v for k, v in where.items() if v is not None}
+        if not overrides:
+            return cfg
+        store = cfg.store.model_validate({**cfg.store.model_dump(), **overrides})
+        return cfg.model_copy(update={"store": store})

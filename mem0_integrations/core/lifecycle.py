@@ -53,6 +53,7 @@ from .models import (
     Scope,
 )
 from .store import ChromaStore, Where, Write
+from .transcript import Transcripts
 
 __all__ = [
     "CORRECTION_STEP",
@@ -246,6 +247,7 @@ class Lifecycle:
         lock: threading.RLock,
         clock: Clock,
         lookup: Lookup,
+        transcripts: Transcripts | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
@@ -255,6 +257,7 @@ class Lifecycle:
         self._lock = lock
         self._clock = clock
         self._lookup = lookup
+        self._transcripts = transcripts
 
     def _now(self) -> datetime:
         return checked_now(self._clock)
@@ -270,7 +273,11 @@ class Lifecycle:
         filters: Mapping[str, Any] | None,
         erase_history: Any,
     ) -> int:
-        """Hard-delete one memory (by id) or a scope's memories; see ``Memory.forget``."""
+        """Hard-delete one memory (by id) or a scope's memories; see ``Memory.forget``.
+
+        A whole scope (no ``before``/``filters``) also loses its transcript rows,
+        after its memories, so repeating a call that failed half-way finishes it.
+        """
         if not isinstance(erase_history, bool):
             raise InvalidInputError(f"erase_history must be True or False, got {erase_history!r}.")
         if memory_id is not None:
@@ -291,7 +298,10 @@ class Lifecycle:
         with self._lock:
             self._access.flush()
             records = {r.id: r for r in self._store.find(where, archived=True)}
-            return self._forget(list(records.values()), erase_history, whole_scope=whole)
+            count = self._forget(list(records.values()), erase_history, whole_scope=whole)
+            if whole is not None and self._transcripts is not None:
+                self._transcripts.erase(scope)
+            return count
 
     def _forget_id(self, memory_id: str, scope: Scope | None, erase_history: bool) -> int:
         with self._lock:

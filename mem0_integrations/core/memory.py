@@ -57,6 +57,7 @@ from .models import (
 from .rules import RuleExtractor
 from .search import Searcher, SearchRequest, moment
 from .store import ChromaStore, Write, open_client
+from .transcript import Transcripts
 from .transfer import dump_lines, parse_lines
 
 __all__ = ["Memory"]
@@ -104,20 +105,16 @@ class Memory:
         config: MemoryConfig | Mapping[str, Any] | None = None,
         clock: Clock | None = None,
     ) -> None:
-        cfg = (
-            config
-            if isinstance(config, MemoryConfig)
-            else MemoryConfig.model_validate(config or {})
-        )
-        overrides = {"path": path, "chroma_host": chroma_host, "chroma_port": chroma_port}
-        overrides = {k: v for k, v in overrides.items() if v is not None}
-        if client is not None and overrides:
+        if client is not None and (path, chroma_host, chroma_port) != (None, None, None):
             raise ConfigurationError(
                 "client= was given together with path/chroma_host/chroma_port. Pass either an "
                 "injected Chroma client or where to open one, not both."
             )
-        store_cfg = cfg.store.model_validate({**cfg.store.model_dump(), **overrides})
-        self.config = cfg.model_copy(update={"store": store_cfg})
+        cfg = MemoryConfig.located(
+            config, path=path, chroma_host=chroma_host, chroma_port=chroma_port
+        )
+        store_cfg = cfg.store
+        self.config = cfg
         self._clock: Clock = clock or utc_now
         self._embedder: Embedder = (
             embedder_from_config(cfg.embedder) if embedder is None else as_embedder(embedder)
@@ -137,6 +134,8 @@ class Memory:
         self._store = ChromaStore(
             client, prefix=store_cfg.collection_prefix, embedder_name=self._embedder.name
         )
+        self._transcripts = Transcripts(client, prefix=store_cfg.collection_prefix)
+        self._closed = False
         xcfg = cfg.extraction
         self._llm: LLM | None = (
             llm_from_config(cfg.llm) if llm is None else as_llm(llm, model=cfg.llm.model)
@@ -184,6 +183,7 @@ class Memory:
             lock=self._lock,
             clock=self._clock,
             lookup=self._record,
+            transcripts=self._transcripts,
         )
 
     def close(self) -> None:
@@ -192,7 +192,10 @@ class Memory:
         The ``Memory`` stays usable for reads and writes; call this (or use
         ``with Memory(...) as m:``) before the process exits to keep every
         access count. Raises :class:`BackgroundWriteError` if queued adds failed.
+        Adapters that open their own ``Memory`` from ``path=`` never reuse a closed
+        one (see :attr:`closed`).
         """
+        self._closed = True
         try:
             self._background.close()
         finally:
@@ -215,6 +218,22 @@ class Memory:
     def __repr__(self) -> str:
         llm = self._llm.name if self._llm else None
         return f"Memory(location={self.location!r}, embedder={self._embedder.name!r}, llm={llm!r})"
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (the ``Memory`` still reads and writes)."""
+        return self._closed
+
+    @property
+    def transcripts(self) -> Transcripts:
+        """Conversation logs kept next to the memories (the ``<prefix>_chat`` collection).
+
+        Ordered, verbatim rows per conversation (a kind and a scope), for chat
+        histories and recent-turn windows; they are not memories and are never
+        searched. :meth:`reset` empties them and :meth:`forget` of a whole scope
+        erases that scope's; see :mod:`~mem0_integrations.core.transcript`.
+        """
+        return self._transcripts
 
     @property
     def embedder(self) -> Embedder:
@@ -419,16 +438,24 @@ class Memory:
         session_id: str | None = None,
         run_id: str | None = None,
     ) -> list[MemoryEvent]:
-        """Soft-delete every active memory the scope reads (a scope is required)."""
+        """Soft-delete every active memory the scope reads (a scope is required).
+
+        Restorable, history kept; :attr:`transcripts` are kept too. To erase a
+        user's data, use :meth:`forget`.
+        """
         scope = self._scope(user_id, agent_id, session_id, run_id)
         with self._lock:
             records = self._store.find(read_where(scope))
             return commit(self._store, plan_delete(records, now=self._now(), seq=time.time_ns()))
 
     def reset(self) -> None:
-        """Drop every memory and all history of this store (all scopes). Irreversible."""
+        """Drop every memory, all history and every transcript of this store (all scopes).
+
+        Irreversible.
+        """
         with self._lock:
             self._store.reset()
+            self._transcripts.reset()
 
     # --- lifecycle: forget, consolidate, feedback, restore (core/lifecycle.py) ------------
 
@@ -459,6 +486,11 @@ class Memory:
         entries of newer memories that hold a snapshot of them); forgetting a
         whole scope that way leaves nothing of it in any collection. Forgetting
         an already forgotten id returns 0 (and erases its kept history if asked).
+
+        Forgetting a whole scope (no id, no ``before``/``filters``) also erases the
+        rows of every conversation that scope reads from :attr:`transcripts`,
+        whatever ``erase_history`` says (they are not counted in the result); by
+        id, or narrowed by ``before``/``filters``, transcripts stay.
         """
         scope = self._optional_scope(
             user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id

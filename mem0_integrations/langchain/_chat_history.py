@@ -1,15 +1,13 @@
-"""``Mem0ChatMessageHistory`` for ``RunnableWithMessageHistory``, and the transcript store.
+"""``Mem0ChatMessageHistory`` for ``RunnableWithMessageHistory``, and its transcript view.
 
-Where the turns live: a transcript is a log, not a set of memories, so it is not written
-through ``Memory.add``. ``add(infer=False)`` would merge repeated lines ("ok", "thanks")
-into one memory, refuse lines that look like secrets or instructions, let them decay, and
-return them from every long-term search of the user. Instead each message is one row of a
-dedicated ``<collection_prefix>_chat`` collection in the *same* Chroma as the ``Memory``
-(its embedded folder or its server), so every process that opens that store sees the same
-turns, in order. Rows carry the scope ids, the message serialized with LangChain's
-``message_to_dict``, and a sequence number; they have no meaningful vector.
-``Memory.reset()``, ``delete_all()`` and ``forget()`` work on memories and leave these rows
-alone: delete a conversation with ``clear()``.
+Where the turns live: in the core's transcripts (``Memory.transcripts``, see
+:mod:`mem0_integrations.core.transcript`), not in memories. Each message is one row
+of the ``<collection_prefix>_chat`` collection in the *same* Chroma as the ``Memory``
+(its embedded folder or its server), serialized with LangChain's ``message_to_dict``
+as JSON, so every process that opens that store sees the same turns, in order.
+``Memory.reset()`` empties them, and ``Memory.forget(user_id=...)`` of a whole scope
+erases that scope's conversations with its memories; ``delete_all()`` (a soft delete
+of memories) leaves them. Delete one conversation with ``clear()``.
 
 Long-term facts are separate: with ``extract_facts=True`` (the default) the added
 messages also go through ``Memory.add`` (the core's extraction and merging).
@@ -17,44 +15,24 @@ messages also go through ``Memory.add`` (the core's extraction and merging).
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import logging
-import threading
-import time
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import BaseMessage, message_to_dict, messages_from_dict
 
 from ..core.config import MemoryConfig
-from ..core.errors import Mem0IntegrationsError, StoreError
 from ..core.memory import Memory
-from ..core.models import Message
+from ..core.models import Message, Scope
 from ._messages import to_core_messages
 from ._retriever import open_memory, require_scope
 
 __all__ = ["Mem0ChatMessageHistory", "Transcript", "fact_messages", "long_term_scope"]
 
 log = logging.getLogger("mem0_integrations")
-
-T = TypeVar("T")
-_PAGE = 1_000
-_VECTOR = [1.0]
-_seq_lock = threading.Lock()
-_last_seq = 0
-
-
-def _next_seq() -> int:
-    """Nanoseconds since the epoch, strictly increasing within this process."""
-    global _last_seq
-    with _seq_lock:
-        _last_seq = max(time.time_ns(), _last_seq + 1)
-        return _last_seq
 
 
 def long_term_scope(
@@ -83,101 +61,65 @@ def fact_messages(memory: Memory, messages: Sequence[BaseMessage]) -> list[Messa
     return kept[-memory.config.limits.max_messages :]
 
 
+def _payload(message: BaseMessage) -> str:
+    return json.dumps(message_to_dict(message), ensure_ascii=False)
+
+
 class Transcript:
-    """The ordered messages of one conversation, persisted next to a ``Memory``'s store.
+    """One conversation of ``Memory.transcripts``, as LangChain messages.
 
     ``kind`` separates the full transcripts of :class:`Mem0ChatMessageHistory` (``"chat"``)
     from the recent-turn windows of ``Mem0Memory`` (``"window"``), so one never trims the
-    other. Methods are synchronous (Chroma's client is); async callers use a thread.
+    other. Each method has an async twin that runs the core's in a worker thread.
     """
 
     def __init__(
-        self, memory: Memory, kind: Literal["chat", "window"], scope: dict[str, str]
+        self, memory: Memory, kind: Literal["chat", "window"], scope: Mapping[str, str]
     ) -> None:
         self.memory = memory
-        self.scope = dict(scope)
-        ids = [scope.get(k) for k in ("user_id", "agent_id", "session_id")]
-        self.key = f"{kind}:{json.dumps(ids)}"
-        self._collection: Any = None
+        self.kind = kind
+        self.scope = Scope(**scope)
+        self._log = memory.transcripts
 
-    def _call(self, what: str, fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except Mem0IntegrationsError:
-            raise
-        except Exception as e:
-            raise StoreError(
-                f"Chroma failed to {what} of the conversation {self.key}: {type(e).__name__}: "
-                f"{e}. If this is a server, check that it is running."
-            ) from e
+    def __repr__(self) -> str:
+        return f"Transcript({self.kind!r}, {str(self.scope)!r})"
 
-    @property
-    def collection(self) -> Any:
-        """The ``<prefix>_chat`` collection of the memory's Chroma (opened on first use)."""
-        if self._collection is None:
-            # The Memory's own client: the same folder, server or injected client.
-            client = self.memory._store.client
-            name = f"{self.memory.config.store.collection_prefix}_chat"
-            self._collection = self._call(
-                "open the transcript collection",
-                lambda: client.get_or_create_collection(
-                    name, metadata={"mem0i_schema": 1}, embedding_function=None
-                ),
-            )
-        return self._collection
+    @staticmethod
+    def _decode(rows: Sequence[tuple[str, str]]) -> list[tuple[str, BaseMessage]]:
+        messages = messages_from_dict([json.loads(payload) for _, payload in rows])
+        return [(row[0], msg) for row, msg in zip(rows, messages, strict=True)]
 
     def rows(self) -> list[tuple[str, BaseMessage]]:
         """``(row id, message)`` pairs, oldest first."""
-        found: list[tuple[int, str, dict[str, Any]]] = []
-        offset = 0
-        while True:
-            res = self._call(
-                "read the messages",
-                functools.partial(
-                    self.collection.get,
-                    where={"conversation": self.key},
-                    limit=_PAGE,
-                    offset=offset,
-                    include=["documents", "metadatas"],
-                ),
-            )
-            for i, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
-                found.append((int(meta["seq"]), i, json.loads(doc)))
-            if len(res["ids"]) < _PAGE:
-                break
-            offset += _PAGE
-        found.sort(key=lambda row: (row[0], row[1]))
-        messages = messages_from_dict([row[2] for row in found])
-        return [(row[1], msg) for row, msg in zip(found, messages, strict=True)]
+        return self._decode(self._log.rows(self.kind, self.scope))
+
+    async def arows(self) -> list[tuple[str, BaseMessage]]:
+        """Async :meth:`rows`."""
+        return self._decode(await self._log.arows(self.kind, self.scope))
 
     def append(self, messages: Sequence[BaseMessage]) -> list[str]:
         """Store ``messages`` after the ones already there; returns their row ids."""
-        if not messages:
-            return []
-        ids = [uuid.uuid4().hex for _ in messages]
-        metadatas = [{**self.scope, "conversation": self.key, "seq": _next_seq()} for _ in ids]
-        documents = [json.dumps(message_to_dict(m), ensure_ascii=False) for m in messages]
-        self._call(
-            "write the messages",
-            lambda: self.collection.add(
-                ids=ids,
-                documents=documents,
-                metadatas=metadatas,
-                embeddings=[_VECTOR] * len(ids),
-            ),
-        )
-        return ids
+        return self._log.append(self.kind, self.scope, [_payload(m) for m in messages])
+
+    async def aappend(self, messages: Sequence[BaseMessage]) -> list[str]:
+        """Async :meth:`append`."""
+        return await self._log.aappend(self.kind, self.scope, [_payload(m) for m in messages])
 
     def delete(self, ids: Sequence[str]) -> None:
         """Delete these rows (unknown ids are ignored)."""
-        if ids:
-            self._call("delete messages", lambda: self.collection.delete(ids=list(ids)))
+        self._log.delete(ids)
+
+    async def adelete(self, ids: Sequence[str]) -> None:
+        """Async :meth:`delete`."""
+        await self._log.adelete(ids)
 
     def clear(self) -> None:
         """Delete every message of this conversation (and nothing else)."""
-        self._call(
-            "delete the messages", lambda: self.collection.delete(where={"conversation": self.key})
-        )
+        self._log.clear(self.kind, self.scope)
+
+    async def aclear(self) -> None:
+        """Async :meth:`clear`."""
+        await self._log.aclear(self.kind, self.scope)
 
 
 class Mem0ChatMessageHistory(BaseChatMessageHistory):
@@ -202,7 +144,9 @@ class Mem0ChatMessageHistory(BaseChatMessageHistory):
     that extraction (``Memory.flush()`` waits for it and raises its failures).
 
     ``clear()`` deletes this conversation's messages only; long-term memories stay (use
-    ``Memory.delete_all``/``Memory.forget`` for those).
+    ``Memory.delete_all``/``Memory.forget`` for those). ``Memory.forget`` of a whole scope
+    (e.g. ``forget(user_id="alice")``) erases that scope's conversations too, and
+    ``Memory.reset()`` every conversation.
     """
 
     def __init__(
@@ -229,7 +173,7 @@ class Mem0ChatMessageHistory(BaseChatMessageHistory):
         self.transcript = Transcript(self.memory, "chat", scope)
 
     def __repr__(self) -> str:
-        return f"Mem0ChatMessageHistory({self.transcript.key!r}, memory={self.memory!r})"
+        return f"Mem0ChatMessageHistory({self.transcript!r}, memory={self.memory!r})"
 
     @property
     def messages(self) -> list[BaseMessage]:
@@ -244,8 +188,7 @@ class Mem0ChatMessageHistory(BaseChatMessageHistory):
 
     async def aget_messages(self) -> list[BaseMessage]:
         """The conversation's messages, oldest first."""
-        rows = await asyncio.to_thread(self.transcript.rows)
-        return [message for _, message in rows]
+        return [message for _, message in await self.transcript.arows()]
 
     def _fact_kwargs(self, messages: Sequence[BaseMessage]) -> dict[str, Any] | None:
         if not self.extract_facts:
@@ -266,7 +209,7 @@ class Mem0ChatMessageHistory(BaseChatMessageHistory):
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async :meth:`add_messages` (extraction through ``Memory.aadd``)."""
         messages = list(messages)
-        await asyncio.to_thread(self.transcript.append, messages)
+        await self.transcript.aappend(messages)
         if (kwargs := self._fact_kwargs(messages)) is not None:
             await self.memory.aadd(**kwargs)
 
@@ -276,4 +219,4 @@ class Mem0ChatMessageHistory(BaseChatMessageHistory):
 
     async def aclear(self) -> None:
         """Async :meth:`clear`."""
-        await asyncio.to_thread(self.transcript.clear)
+        await self.transcript.aclear()

@@ -10,7 +10,6 @@ remembers across sessions:
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import warnings
 from collections import deque
@@ -60,8 +59,11 @@ class Mem0Memory(BaseMemory):
 
     **Recent turns** are kept in-process (the last ``k`` turns) and, with
     ``persist_window=True`` (default), written through to the store next to the
-    memories, so a new process with the same scope starts with the same window (only
-    the window is kept there; use ``Mem0ChatMessageHistory`` for full transcripts).
+    memories (``Memory.transcripts``), so a new process with the same scope starts with
+    the same window (only the window is kept there; use ``Mem0ChatMessageHistory`` for
+    full transcripts). ``Memory.reset()`` and ``Memory.forget`` of a whole scope (e.g.
+    ``forget(user_id="alice")``) erase persisted windows too; an instance already
+    holding turns in-process keeps them until :meth:`clear`.
 
     **Saving** (``save_context``) appends the turn to the window and passes it to
     ``Memory.add``, which extracts the user's facts and merges them with what is known.
@@ -271,8 +273,8 @@ class Mem0Memory(BaseMemory):
 
     async def _aload_window(self) -> None:
         if not self._loaded:
-            rows = await asyncio.to_thread(self._transcript.rows)
-            await asyncio.to_thread(self._transcript.delete, self._adopt(rows))
+            rows = await self._transcript.arows()
+            await self._transcript.adelete(self._adopt(rows))
 
     async def aload_memory_variables(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Async :meth:`load_memory_variables` (search through ``Memory.asearch``)."""
@@ -291,8 +293,8 @@ class Mem0Memory(BaseMemory):
         await self._aload_window()
         ids: list[str | None] = [None] * len(turn)
         if self.persist_window:
-            ids = list(await asyncio.to_thread(self._transcript.append, turn))
-        await asyncio.to_thread(self._transcript.delete, self._push(ids, turn))
+            ids = list(await self._transcript.aappend(turn))
+        await self._transcript.adelete(self._push(ids, turn))
 
     async def aclear(self, *, long_term: bool = False) -> None:
         """Async :meth:`clear` (deletes through ``Memory.adelete``)."""
@@ -300,7 +302,7 @@ class Mem0Memory(BaseMemory):
             self._window.clear()
             self._loaded = True
         if self.persist_window:
-            await asyncio.to_thread(self._transcript.clear)
+            await self._transcript.aclear()
         if long_term:
             records = await self.memory.aget_all(**self.long_term_scope, limit=None)
             for memory_id in self._exactly_mine(records):

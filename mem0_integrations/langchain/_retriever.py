@@ -5,8 +5,10 @@
 >>> chain = {"context": retriever, "question": RunnablePassthrough()} | prompt | model
 
 Also holds the two helpers every LangChain surface of this package builds on:
-:func:`open_memory` (a shared ``Memory``, or one opened from ``path=``/``chroma_host=``/
-``config=``) and :func:`require_scope` (at least one valid scope id, else ``ScopeError``).
+:func:`open_memory` (the core's :func:`~mem0_integrations.core.connect.open_memory`: a
+shared ``Memory``, or the one live ``Memory`` of this process for a ``path=``/
+``chroma_host=``/``config=``) and :func:`require_scope` (at least one valid scope id,
+else ``ScopeError``).
 """
 
 from __future__ import annotations
@@ -24,41 +26,13 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import Field
 
 from ..core.config import MemoryConfig
-from ..core.errors import ConfigurationError, InvalidInputError
+from ..core.connect import open_memory
+from ..core.errors import InvalidInputError
 from ..core.memory import Memory
 from ..core.models import MemoryHit, Scope
 from ._messages import scope_kwargs
 
 __all__ = ["Mem0Retriever", "hit_document", "open_memory", "require_scope"]
-
-
-def open_memory(
-    memory: Memory | None,
-    *,
-    path: str | Path | None = None,
-    chroma_host: str | None = None,
-    chroma_port: int | None = None,
-    config: MemoryConfig | Mapping[str, Any] | None = None,
-) -> Memory:
-    """``memory`` itself (the normal case: one ``Memory`` shared by every adapter), or a
-    new ``Memory`` opened from ``path``/``chroma_host``+``chroma_port``/``config``.
-
-    Raises :class:`ConfigurationError` when both a ``memory`` and where to open one are given.
-    """
-    where = {"path": path, "chroma_host": chroma_host, "chroma_port": chroma_port}
-    given = [k for k, v in {**where, "config": config}.items() if v is not None]
-    if memory is not None:
-        if given:
-            raise ConfigurationError(
-                f"memory= was given together with {', '.join(given)}=. Pass a shared Memory, "
-                "or where to open one, not both."
-            )
-        if not isinstance(memory, Memory):
-            raise ConfigurationError(
-                f"memory= must be a mem0_integrations.Memory, got {type(memory).__name__}."
-            )
-        return memory
-    return Memory(path, chroma_host=chroma_host, chroma_port=chroma_port, config=config)
 
 
 def require_scope(

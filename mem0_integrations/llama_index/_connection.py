@@ -1,14 +1,18 @@
 """How each LlamaIndex adapter gets its :class:`~mem0_integrations.Memory`, and gets it back.
 
 An adapter takes a shared ``memory=`` (the normal case) or opens one from
-``path=`` / ``chroma_host=`` + ``chroma_port=`` / ``config=``. Adapters that
-LlamaIndex serialises (the chat memory, the memory block) keep a
-:class:`MemoryLink`: the ``Memory``'s config (store location included) plus a
-process-local reference, so that loading them again
+``path=`` / ``chroma_host=`` + ``chroma_port=`` / ``config=`` through the core's
+:func:`~mem0_integrations.core.connect.open_memory`, which keeps one live ``Memory``
+per store and config in this process (so two adapters built with the same
+``path=`` share it). Adapters that LlamaIndex serialises (the chat memory, the
+memory block) keep a :class:`MemoryLink`: the ``Memory``'s config (store location
+included) plus a process-local reference, so that loading them again
 
 * in the same process reuses the very same ``Memory`` object (its injected
   client, embedder, LLM and clock included), and
-* in another process opens a new ``Memory`` from the config, or raises
+* in another process reuses a ``Memory`` of that process already open on the same
+  store with the same config (one passed to an adapter, or one the core opened),
+  else opens one through the core's registry, or raises
   :class:`ConfigurationError` when the original used objects a config cannot
   describe (an injected Chroma client, embedder or LLM; Chroma headers).
 
@@ -19,12 +23,12 @@ from __future__ import annotations
 
 import uuid
 import weakref
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from ..core.config import MemoryConfig
+from ..core.connect import live_memories, open_memory
 from ..core.embedders import OnnxMiniLMEmbedder, OpenAIEmbedder
 from ..core.errors import ConfigurationError
 from ..core.llm import OpenAILLM
@@ -79,32 +83,6 @@ async def aadd_turn(
         )
     else:
         await memory.aadd(messages, user_id=user, agent_id=agent, session_id=session, infer=infer)
-
-
-def open_memory(
-    memory: Memory | None = None,
-    *,
-    path: str | Path | None = None,
-    chroma_host: str | None = None,
-    chroma_port: int | None = None,
-    config: MemoryConfig | dict[str, Any] | None = None,
-) -> Memory:
-    """``memory`` itself, or a new ``Memory`` opened where the other arguments say."""
-    where = {"path": path, "chroma_host": chroma_host, "chroma_port": chroma_port}
-    given = [k for k, v in {**where, "config": config}.items() if v is not None]
-    if memory is None:
-        return Memory(path=path, chroma_host=chroma_host, chroma_port=chroma_port, config=config)
-    if not isinstance(memory, Memory):
-        raise ConfigurationError(
-            f"memory= must be a mem0_integrations.Memory, got {type(memory).__name__}. "
-            "Build one with Memory(path=...) and share it between adapters."
-        )
-    if given:
-        raise ConfigurationError(
-            f"memory= was given together with {', '.join(given)}=. Pass a shared Memory, or "
-            "where to open one, not both."
-        )
-    return memory
 
 
 def _register(memory: Memory, ref: str | None = None) -> str:
@@ -197,12 +175,20 @@ class MemoryLink(BaseModel):
                 "from_dict(data, memory=Memory(...)), or build the original Memory from "
                 "config=/path=/chroma_host= only."
             )
-        for memory in list(_LIVE.values()):  # the same store, already open in this process
-            if MemoryLink.of(memory).model_copy(update={"ref": self.ref}) == self:
+        for memory in [*_LIVE.values(), *live_memories()]:  # the same store, open here
+            if self._describes(memory):
                 return memory
-        memory = Memory(config=self.config)
+        memory = open_memory(config=self.config)  # shared with adapters opened by path=
         _register(memory, self.ref)
         return memory
+
+    def _describes(self, memory: Memory) -> bool:
+        """Whether ``memory`` is open, not closed, and what this link's config rebuilds."""
+        return (
+            not memory.closed
+            and _public_config(memory.config) == self.config
+            and not _not_serialisable(memory)
+        )
 
 
 def attach_memory(data: dict[str, Any], memory: Memory | None, **where: Any) -> Memory | None:

@@ -1,7 +1,8 @@
 """forget and consolidate on real Chroma (embedded folder and `chroma run` server).
 
 Every test runs on both backends (the ``memory`` fixture is parametrised), with
-the real offline embedder.
+the real offline embedder. Forgetting a user covers every collection of the store,
+the transcripts (``Memory.transcripts``, what chat histories keep) included.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from mem0_integrations import ConsolidationReport, Memory, MemoryNotFoundError, MemoryStatus
+from mem0_integrations import (
+    ConsolidationReport,
+    Memory,
+    MemoryNotFoundError,
+    MemoryStatus,
+    Scope,
+)
 
 from .conftest import TickingClock
 
@@ -29,7 +36,12 @@ def everything(memory: Memory) -> str:
     prefix = memory.config.store.collection_prefix + "_"
     parts = []
     names = [c.name for c in client.list_collections() if c.name.startswith(prefix)]
-    assert len(names) == 3  # memories, archive, history
+    assert sorted(n.removeprefix(prefix) for n in names) == [
+        "archive",
+        "chat",
+        "history",
+        "memories",
+    ]
     for name in names:
         rows = client.get_collection(name).get(include=["documents", "metadatas"])
         parts.append(f"{name} {rows['ids']} {rows['documents']} {rows['metadatas']}")
@@ -57,7 +69,13 @@ def test_forgetting_a_user_leaves_nothing_in_any_collection(
     assert len(memory.consolidate(user_id=user).archived) == 1  # the mood
     memory.add("Zorblax queued secret", user_id=user, infer=False, background=True)
     other = memory.add("Keeper likes quiet trains", user_id=keeper, infer=False).ids[0]
-    kept = dump(memory, keeper), memory.history(other)
+    chats = [Scope(user_id=user, session_id="s1"), Scope(user_id=user, agent_id="a1")]
+    for scope in chats:
+        memory.transcripts.append("chat", scope, ['{"content": "Zorblax: I live in Quonset"}'])
+        memory.transcripts.append("window", scope, ["Zorblax moved from Paris to Lyon"])
+    keepers = Scope(user_id=keeper, session_id="s1")
+    memory.transcripts.append("chat", keepers, ["Keeper: quiet trains please"])
+    kept = dump(memory, keeper), memory.history(other), memory.transcripts.rows("chat", keepers)
 
     assert memory.forget(user_id=user, erase_history=True) == 6
 
@@ -67,7 +85,12 @@ def test_forgetting_a_user_leaves_nothing_in_any_collection(
     assert memory.get_all(user_id=user, include_inactive=True) == []
     with pytest.raises(MemoryNotFoundError):
         memory.history(ids[0])
-    assert (dump(memory, keeper), memory.history(other)) == kept
+    assert all(memory.transcripts.rows("chat", scope) == [] for scope in chats)
+    assert (
+        dump(memory, keeper),
+        memory.history(other),
+        memory.transcripts.rows("chat", keepers),
+    ) == kept
 
 
 def test_forget_keeping_history_answers_history(memory: Memory) -> None:

@@ -229,3 +229,9 @@ def test_transcripts_and_windows_persist_on_both_backends(
     assert [m.content for m in again.messages] == ["ok", "ok", "ok"]
     resumed = Mem0Memory(other, user_id="dana", session_id="s1", k=1, search_limit=0)
     assert resumed.load_memory_variables({"input": "x"}) == {"history": "Human: second\nAI: two"}
+    # Forgetting the user in one process erases the conversation and window for every process.
+    other.forget(user_id="dana")
+    assert memory.get_all(user_id="dana", include_inactive=True) == []
+    assert Mem0ChatMessageHistory(memory, user_id="dana", session_id="s1").messages == []
+    fresh = Mem0Memory(memory, user_id="dana", session_id="s1", k=1, search_limit=0)
+    assert fresh.load_memory_variables({"input": "x"}) == {"history": ""}

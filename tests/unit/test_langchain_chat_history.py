@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from unittest import mock
 
@@ -12,9 +13,10 @@ from langchain_core.messages import (
     HumanMessage,
     SystemMessage,
     ToolMessage,
+    message_to_dict,
 )
 
-from mem0_integrations import Memory, ScopeError
+from mem0_integrations import Memory, Scope, ScopeError
 from mem0_integrations.langchain import Mem0ChatMessageHistory
 
 
@@ -107,3 +109,24 @@ async def test_async_methods_use_the_async_core(memory: Memory) -> None:
     await h.aclear()
     assert await h.aget_messages() == []
     assert [r.text for r in memory.get_all(user_id="alice")] == ["Lives in Lisbon"]
+
+
+def test_forget_and_reset_erase_conversations(memory: Memory) -> None:
+    alice = history(memory, user_id="alice", session_id="s1", extract_facts=False)
+    bob = history(memory, user_id="bob", session_id="s1", extract_facts=False)
+    alice.add_messages([HumanMessage("hi")])
+    bob.add_messages([HumanMessage("yo")])
+    memory.delete_all(user_id="alice")  # a soft delete of memories keeps the conversation
+    assert alice.messages == [HumanMessage("hi")]
+    memory.forget(user_id="alice")
+    assert alice.messages == []
+    assert bob.messages == [HumanMessage("yo")]
+    memory.reset()
+    assert bob.messages == []
+
+
+def test_rows_are_the_core_transcripts(memory: Memory) -> None:
+    h = history(memory, user_id="alice", session_id="s1", extract_facts=False)
+    h.add_messages([HumanMessage("hi", id="m1")])
+    ((_, payload),) = memory.transcripts.rows("chat", Scope(user_id="alice", session_id="s1"))
+    assert json.loads(payload) == message_to_dict(HumanMessage("hi", id="m1"))

@@ -185,3 +185,11 @@ async def test_async_methods_use_the_async_core(memory: Memory) -> None:
         await m.aclear(long_term=True)
     assert memory.get_all(user_id="alice") == []
     assert m.recent_messages == []
+
+
+def test_forgetting_the_user_erases_the_persisted_window(memory: Memory) -> None:
+    m = Mem0Memory(memory, user_id="alice", session_id="s1", k=1, search_limit=0)
+    turn(m, "hello", "hi")
+    assert Mem0Memory(memory, user_id="alice", session_id="s1").recent_messages != []
+    memory.forget(user_id="alice")
+    assert Mem0Memory(memory, user_id="alice", session_id="s1").recent_messages == []
