@@ -149,6 +149,18 @@ class Scope(BaseModel):
         ]
         return [(k, v) for k, v in pairs if v is not None]
 
+    def long_term(self) -> Scope:
+        """Where a conversation's long-term facts live: this scope without its
+        ``session_id`` when a ``user_id`` or ``agent_id`` is set (so every session of
+        that user or agent shares them), else this scope (a session on its own).
+
+        The chat-memory adapters of both frameworks read and write facts here, and
+        keep ``session_id`` for the conversation's recent turns.
+        """
+        if self.session_id is None or (self.user_id is None and self.agent_id is None):
+            return self
+        return Scope(user_id=self.user_id, agent_id=self.agent_id)
+
     def contains(self, other: Scope) -> bool:
         """True if a read with this scope may see a memory stored under ``other``."""
         return all(getattr(other, k) == v for k, v in self.items())

@@ -38,11 +38,12 @@ log = logging.getLogger("mem0_integrations")
 def long_term_scope(
     user_id: str | None, agent_id: str | None, session_id: str | None
 ) -> dict[str, Any]:
-    """Where a conversation's long-term facts go: ``user_id``/``agent_id`` when either is set
-    (so every session of that user shares them), else the ``session_id`` alone."""
-    ids = {"user_id": user_id, "agent_id": agent_id}
-    kept: dict[str, Any] = {k: v for k, v in ids.items() if v is not None}
-    return kept or ({"session_id": session_id} if session_id is not None else {})
+    """Where a conversation's long-term facts go (:meth:`Scope.long_term`), as ``Memory``
+    keyword arguments: ``user_id``/``agent_id`` when either is set, else the ``session_id``."""
+    if user_id is None and agent_id is None and session_id is None:
+        return {}
+    scope = Scope(user_id=user_id, agent_id=agent_id, session_id=session_id)
+    return dict(scope.long_term().items())
 
 
 def fact_messages(memory: Memory, messages: Sequence[BaseMessage]) -> list[Message]:

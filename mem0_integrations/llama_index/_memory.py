@@ -71,7 +71,12 @@ class Mem0ChatMemory(BaseMemory):
 
     user_id: str | None = Field(default=None, description="The user whose memories these are.")
     agent_id: str | None = Field(default=None, description="The agent that owns the memories.")
-    session_id: str | None = Field(default=None, description="Narrow to one conversation.")
+    session_id: str | None = Field(
+        default=None,
+        description="Names the conversation. Long-term facts live under user_id/agent_id when "
+        "either is set, so every session shares them (Scope.long_term); with session_id alone "
+        "they stay in that session.",
+    )
     token_limit: int = Field(default=DEFAULT_TOKEN_LIMIT, gt=0, description="Tokens of get().")
     top_k: int = Field(default=5, ge=1, le=100, description="Long-term memories per get().")
     threshold: float | None = Field(
@@ -86,7 +91,7 @@ class Mem0ChatMemory(BaseMemory):
     tokenizer_fn: Callable[[str], list[Any]] = Field(default_factory=get_tokenizer, exclude=True)
 
     _memory: Memory = PrivateAttr()
-    _last_search: tuple[str, list[MemoryHit]] | None = PrivateAttr(default=None)
+    _last_query: str | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -204,7 +209,8 @@ class Mem0ChatMemory(BaseMemory):
     # --- pure helpers ---------------------------------------------------------------------
 
     def _scope(self) -> Scope:
-        return scope_of(self.user_id, self.agent_id, self.session_id)
+        """Where this conversation's long-term facts are read and written."""
+        return scope_of(self.user_id, self.agent_id, self.session_id).long_term()
 
     def _query(self, input: Any) -> str | None:
         text = message_text(input) if isinstance(input, ChatMessage) else input
@@ -212,12 +218,16 @@ class Mem0ChatMemory(BaseMemory):
             text = latest_user_text(self.chat_history)
         return text.strip()[: self._memory.config.limits.max_text_chars] if text else None
 
-    def _search_kwargs(self) -> dict[str, Any]:
-        return {**scope_ids(self._scope()), "limit": self.top_k, "threshold": self.threshold}
-
-    def _cached(self, query: str) -> list[MemoryHit] | None:
-        last = self._last_search
-        return last[1] if last is not None and last[0] == query else None
+    def _search_kwargs(self, query: str) -> dict[str, Any]:
+        """An agent reads memory at every step of a turn with the same query: only the
+        first read counts as a use of the memories it finds (reinforcement)."""
+        again, self._last_query = query == self._last_query, query
+        return {
+            **scope_ids(self._scope()),
+            "limit": self.top_k,
+            "threshold": self.threshold,
+            "reinforce": not again,
+        }
 
     def _count(self, messages: Sequence[ChatMessage]) -> int:
         return len(self.tokenizer_fn(" ".join(str(m.content) for m in messages))) if messages else 0
@@ -256,7 +266,7 @@ class Mem0ChatMemory(BaseMemory):
         self.unsaved = min(self.unsaved, len(self.chat_history))
         if self.unsaved <= keep:
             return None
-        self._last_search = None
+        self._last_query = None  # a new turn: its reads count as uses again
         cfg = self._memory.config
         roles = {"user", "assistant", *cfg.extraction.fact_roles}
         end = len(self.chat_history) - keep
@@ -287,13 +297,7 @@ class Mem0ChatMemory(BaseMemory):
         query = self._query(input)
         hits: list[MemoryHit] = []
         if query is not None:
-            cached = self._cached(query)
-            hits = (
-                cached
-                if cached is not None
-                else self._memory.search(query, **self._search_kwargs())
-            )
-            self._last_search = (query, hits)
+            hits = self._memory.search(query, **self._search_kwargs(query))
         return self._compose(hits, initial_token_count)
 
     def get_all(self) -> list[ChatMessage]:
@@ -313,7 +317,7 @@ class Mem0ChatMemory(BaseMemory):
         self._write(self._pending())
         self.chat_history = list(messages)
         self.unsaved = 0
-        self._last_search = None
+        self._last_query = None
 
     def reset(self) -> None:
         """Clear the short-term buffer (a pending turn is written first); memories stay."""
@@ -344,13 +348,7 @@ class Mem0ChatMemory(BaseMemory):
         query = self._query(input)
         hits: list[MemoryHit] = []
         if query is not None:
-            cached = self._cached(query)
-            hits = (
-                cached
-                if cached is not None
-                else await self._memory.asearch(query, **self._search_kwargs())
-            )
-            self._last_search = (query, hits)
+            hits = await self._memory.asearch(query, **self._search_kwargs(query))
         return self._compose(hits, initial_token_count)
 
     async def aget_all(self) -> list[ChatMessage]:
@@ -370,7 +368,7 @@ class Mem0ChatMemory(BaseMemory):
         await self._awrite(self._pending())
         self.chat_history = list(messages)
         self.unsaved = 0
-        self._last_search = None
+        self._last_query = None
 
     async def areset(self) -> None:
         """Async :meth:`reset`."""

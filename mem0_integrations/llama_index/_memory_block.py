@@ -52,7 +52,11 @@ class Mem0MemoryBlock(BaseMemoryBlock[str]):
     priority: int = Field(default=1, description="0: never truncate; higher: truncated later.")
     user_id: str | None = Field(default=None, description="The user whose memories these are.")
     agent_id: str | None = Field(default=None, description="The agent that owns the memories.")
-    session_id: str | None = Field(default=None, description="Narrow to one conversation.")
+    session_id: str | None = Field(
+        default=None,
+        description="Long-term facts live under user_id/agent_id when either is set, so every "
+        "session shares them (Scope.long_term); with session_id alone they stay in it.",
+    )
     top_k: int = Field(default=5, ge=1, le=100, description="Memories per read.")
     threshold: float | None = Field(
         default=None, ge=0.0, le=1.0, description="Least search score a memory needs."
@@ -96,7 +100,7 @@ class Mem0MemoryBlock(BaseMemoryBlock[str]):
         )
 
     def _scope(self) -> Scope:
-        return scope_of(self.user_id, self.agent_id, self.session_id)
+        return scope_of(self.user_id, self.agent_id, self.session_id).long_term()
 
     async def _aget(self, messages: list[ChatMessage] | None = None, **block_kwargs: Any) -> str:
         """The memories relevant to the latest user message, rendered; "" when none."""

@@ -74,3 +74,37 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_adapter_packages_pin_their_names() -> None:
+    import mem0_integrations.langchain as lc
+    import mem0_integrations.llama_index as li
+
+    assert lc.__all__ == [
+        "ForgetMemoryTool",
+        "Mem0ChatMessageHistory",
+        "Mem0Memory",
+        "Mem0Middleware",
+        "Mem0Retriever",
+        "Mem0Store",
+        "SaveMemoryTool",
+        "SearchMemoryTool",
+        "UpdateMemoryTool",
+        "create_memory_tools",
+    ]
+    assert li.__all__ == ["Mem0ChatMemory", "Mem0MemoryBlock", "Mem0Retriever", "Mem0ToolSpec"]
+    for package in (lc, li):
+        for name in package.__all__:
+            obj = getattr(package, name)
+            assert obj.__module__.startswith(package.__name__ + "._"), (name, obj.__module__)
+
+
+def test_adapter_packages_import_their_framework_only_on_use() -> None:
+    """``import mem0_integrations.langchain`` loads no LangGraph until ``Mem0Store`` is used."""
+    code = (
+        "import sys, mem0_integrations.langchain as lc, mem0_integrations.llama_index; "
+        "before = [m for m in ('langgraph', 'langchain_core', 'llama_index') if m in sys.modules]; "
+        "lc.Mem0Store; print(before, 'langgraph' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] True"

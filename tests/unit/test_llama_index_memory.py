@@ -188,8 +188,11 @@ def test_get_searches_for_input_else_the_latest_user_message(memory: Memory) -> 
         assert "teal" not in str(system.content)
         assert spy.call_args.args[1] == "Which city do I live in?"
         assert "teal" in str(mem.get(input="What colour do I like?")[0].content)
-        mem.get(input="What colour do I like?")  # the same query: no second search
-        assert spy.call_count == 2
+        assert spy.call_args.kwargs["reinforce"] is True
+        # the same query again (an agent's next step): searched afresh, not counted as a use
+        assert "teal" in str(mem.get(input="What colour do I like?")[0].content)
+        assert spy.call_count == 3
+        assert spy.call_args.kwargs["reinforce"] is False
 
 
 def test_get_trims_history_to_the_token_limit_like_the_buffer(memory: Memory) -> None:

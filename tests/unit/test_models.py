@@ -134,3 +134,12 @@ def test_error_tree() -> None:
     assert err.memory_id == "abc"
     assert "abc" in str(err)
     assert "get_all" in str(err)
+
+
+def test_long_term_scope_drops_the_session_only_when_a_user_or_agent_is_set() -> None:
+    assert Scope(user_id="u", session_id="s").long_term() == Scope(user_id="u")
+    assert Scope(agent_id="a", session_id="s").long_term() == Scope(agent_id="a")
+    both = Scope(user_id="u", agent_id="a", session_id="s").long_term()
+    assert both == Scope(user_id="u", agent_id="a")
+    assert Scope(session_id="s").long_term() == Scope(session_id="s")
+    assert Scope(user_id="u").long_term() == Scope(user_id="u")
