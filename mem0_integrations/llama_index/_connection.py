@@ -21,9 +21,11 @@ API keys are never serialised: a rebuilt ``Memory`` reads ``$OPENAI_API_KEY``.
 
 from __future__ import annotations
 
+import copy
 import uuid
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
@@ -36,6 +38,7 @@ from ..core.memory import Memory
 from ..core.models import Message, Scope
 
 __all__ = [
+    "Linked",
     "MemoryLink",
     "aadd_turn",
     "add_turn",
@@ -202,3 +205,30 @@ def attach_memory(data: dict[str, Any], memory: Memory | None, **where: Any) -> 
     opened = open_memory(memory, **where)
     data["link"] = MemoryLink.of(opened)
     return opened
+
+
+class Linked:
+    """What the serialisable adapters (chat memory, memory block) share: the ``memory``
+    property and a deep copy that shares the ``Memory`` and the tokenizer.
+
+    Mixed in before the LlamaIndex pydantic base; the class declares the ``link`` and
+    ``tokenizer_fn`` fields and the ``_memory`` private attribute, and its own
+    ``__init__`` (pydantic's synthesized signature would hide a mixin's).
+    """
+
+    _memory: Memory
+    link: MemoryLink
+    tokenizer_fn: Any
+
+    @property
+    def memory(self) -> Memory:
+        """The long-term ``Memory`` this adapter reads and writes."""
+        return self._memory
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """A copy (its own buffer, if any) sharing the ``Memory`` and the tokenizer."""
+        data = {k: v for k, v in self.__dict__.items() if k not in ("link", "tokenizer_fn")}
+        build: Callable[..., Self] = type(self)  # the subclass's own __init__
+        return build(
+            memory=self._memory, tokenizer_fn=self.tokenizer_fn, **copy.deepcopy(data, memo)
+        )

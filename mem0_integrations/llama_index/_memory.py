@@ -10,7 +10,6 @@ earlier sessions::
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,6 +26,7 @@ from ..core.errors import InvalidInputError
 from ..core.memory import Memory
 from ..core.models import MemoryHit, Message, Scope
 from ._connection import (
+    Linked,
     MemoryLink,
     aadd_turn,
     add_turn,
@@ -49,7 +49,7 @@ class _Turn(NamedTuple):
     keep: int
 
 
-class Mem0ChatMemory(BaseMemory):
+class Mem0ChatMemory(Linked, BaseMemory):
     """Short-term chat buffer plus long-term memories, usable wherever ``ChatMemoryBuffer`` is.
 
     * ``get(input=None)`` returns the most recent messages that fit ``token_limit``,
@@ -175,18 +175,6 @@ class Mem0ChatMemory(BaseMemory):
             header=header,
             chat_history=list(chat_history or []),
             tokenizer_fn=tokenizer_fn or get_tokenizer(),
-        )
-
-    @property
-    def memory(self) -> Memory:
-        """The long-term ``Memory`` this buffer reads and writes."""
-        return self._memory
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Mem0ChatMemory:
-        """A copy with its own buffer, sharing the ``Memory`` and the tokenizer."""
-        data = {k: v for k, v in self.__dict__.items() if k not in ("link", "tokenizer_fn")}
-        return type(self)(
-            memory=self._memory, tokenizer_fn=self.tokenizer_fn, **copy.deepcopy(data, memo)
         )
 
     # --- serialisation --------------------------------------------------------------------

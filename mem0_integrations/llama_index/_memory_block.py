@@ -12,7 +12,6 @@ the queue when a session ends, pass them on yourself:
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +24,13 @@ from ..core.config import MemoryConfig
 from ..core.context import DEFAULT_HEADER, render_memories
 from ..core.memory import Memory
 from ..core.models import Scope
-from ._connection import MemoryLink, aadd_turn, attach_memory, scope_ids, scope_of
+from ._connection import Linked, MemoryLink, aadd_turn, attach_memory, scope_ids, scope_of
 from ._messages import latest_user_text, to_core_messages
 
 __all__ = ["Mem0MemoryBlock"]
 
 
-class Mem0MemoryBlock(BaseMemoryBlock[str]):
+class Mem0MemoryBlock(Linked, BaseMemoryBlock[str]):
     """Reads the long-term memories relevant to the latest user message; writes turns.
 
     ``aget`` renders the ``top_k`` best memories with
@@ -86,18 +85,6 @@ class Mem0MemoryBlock(BaseMemoryBlock[str]):
         )
         super().__init__(**data)
         self._memory = opened if opened is not None else self.link.open()
-
-    @property
-    def memory(self) -> Memory:
-        """The long-term ``Memory`` this block reads and writes."""
-        return self._memory
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Mem0MemoryBlock:
-        """A copy sharing the ``Memory`` and the tokenizer."""
-        data = {k: v for k, v in self.__dict__.items() if k not in ("link", "tokenizer_fn")}
-        return type(self)(
-            memory=self._memory, tokenizer_fn=self.tokenizer_fn, **copy.deepcopy(data, memo)
-        )
 
     def _scope(self) -> Scope:
         return scope_of(self.user_id, self.agent_id, self.session_id).long_term()
