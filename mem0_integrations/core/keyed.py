@@ -38,7 +38,7 @@ from .adding import checked_now
 from .codec import META_PREFIX, dumps
 from .consolidation import history_entry
 from .dates import event_span
-from .errors import InvalidInputError, ScopeError, StoreError
+from .errors import InvalidInputError, ScopeError
 from .filters import and_, read_where
 from .keyed_ops import (
     KeyedGet,
@@ -58,6 +58,7 @@ from .keyed_ops import (
     value_json,
 )
 from .keywords import KeywordScore, idf, term_weight, terms
+from .lifecycle import hard_delete
 from .models import EventType, MemoryRecord, MemoryStatus, Scope, content_hash
 from .ranking import score
 from .store import Where, Write
@@ -364,17 +365,7 @@ class KeyedRecords:
             expired = [r for r in self._store.find(where) if r.expired(now)]
             if not expired:
                 return 0
-            seq = time.time_ns()
-            entries = [
-                history_entry(EventType.FORGET, r, None, now=now, seq=seq + i, reason="store: ttl")
-                for i, r in enumerate(expired)
-            ]
-            self._store.add_history(entries)
-            try:
-                self._store.delete_memories(expired)
-            except StoreError:
-                self._store.delete_history_ids([e.id for e in entries])
-                raise
+            hard_delete(self._store, expired, now=now, reason="store: ttl")
             return len(expired)
 
     async def asweep(self) -> int:

@@ -233,6 +233,27 @@ def plan_correction(
     )
 
 
+def hard_delete(
+    store: ChromaStore, records: Sequence[MemoryRecord], *, now: datetime, reason: str
+) -> None:
+    """Delete ``records`` for good, leaving one ``FORGET`` history entry each.
+
+    The entries are written first; if the delete fails they are removed again, so a
+    failure leaves the records as they were and no entry claims they are gone.
+    """
+    seq = time.time_ns()
+    entries = [
+        history_entry(EventType.FORGET, r, None, now=now, seq=seq + i, reason=reason)
+        for i, r in enumerate(records)
+    ]
+    store.add_history(entries)
+    try:
+        store.delete_memories(records)
+    except StoreError:
+        store.delete_history_ids([e.id for e in entries])
+        raise
+
+
 class Lifecycle:
     """Forget, restore, consolidate and feedback for one ``Memory`` (shares its lock)."""
 
@@ -331,17 +352,7 @@ class Lifecycle:
                 self._store.delete_history(_about([r.id for r in batch]))
                 self._store.delete_memories(batch)
                 continue
-            seq = time.time_ns()
-            entries = [
-                history_entry(EventType.FORGET, r, None, now=now, seq=seq + i, reason="forget")
-                for i, r in enumerate(batch)
-            ]
-            self._store.add_history(entries)
-            try:
-                self._store.delete_memories(batch)
-            except StoreError:
-                self._store.delete_history_ids([e.id for e in entries])
-                raise
+            hard_delete(self._store, batch, now=now, reason="forget")
         if erase_history and whole_scope is not None:
             self._store.delete_history(whole_scope)
         return len(records)
