@@ -97,6 +97,20 @@ class Write:
     previous_embedding: list[float] | None = None
 
 
+def chroma_call(what: str, fn: Callable[[], T], after: str = "") -> T:
+    """``fn()``, with a failure of Chroma's raised as :class:`StoreError` that says what
+    failed and how to check (``after`` adds what the caller knows of the state)."""
+    try:
+        return fn()
+    except Mem0IntegrationsError:
+        raise
+    except Exception as e:
+        raise StoreError(
+            f"Chroma failed to {what}: {type(e).__name__}: {e}. If this is a server, check "
+            f"that it is running{'; ' + after if after else '.'}"
+        ) from e
+
+
 class ChromaStore:
     """Typed access to the two Chroma collections of one store."""
 
@@ -117,15 +131,7 @@ class ChromaStore:
         return self._client
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except Mem0IntegrationsError:
-            raise
-        except Exception as e:
-            raise StoreError(
-                f"Chroma failed to {what}: {type(e).__name__}: {e}. If this is a server, check "
-                "that it is running; nothing beyond this step was written."
-            ) from e
+        return chroma_call(what, fn, "nothing beyond this step was written.")
 
     def _open(self, suffix: str, vectors: bool) -> Any:
         metadata: dict[str, Any] = {"mem0i_schema": _SCHEMA_VERSION}

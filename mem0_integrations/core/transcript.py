@@ -36,9 +36,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from .errors import InvalidInputError, Mem0IntegrationsError, StoreError
+from .errors import InvalidInputError
 from .filters import read_where
 from .models import Scope
+from .store import chroma_call
 
 __all__ = ["Transcripts", "conversation_key"]
 
@@ -102,15 +103,7 @@ class Transcripts:
         return f"Transcripts({self.name!r})"
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except Mem0IntegrationsError:
-            raise
-        except Exception as e:
-            raise StoreError(
-                f"Chroma failed to {what} ({self.name}): {type(e).__name__}: {e}. If this is a "
-                "server, check that it is running."
-            ) from e
+        return chroma_call(f"{what} ({self.name})", fn)
 
     def _opened(self, *, create: bool) -> Any:
         """The collection; None when it does not exist and ``create`` is False."""
