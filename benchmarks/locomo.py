@@ -609,7 +609,13 @@ def ingest(
     for session in conv.sessions:
         clock.now = session.when
         messages = [
-            {"role": "user", "content": t.content, "id": t.dia_id, "created_at": session.when}
+            {
+                "role": "user",
+                "name": t.speaker,  # two speakers: a conversation (keyword context)
+                "content": t.content,
+                "id": t.dia_id,
+                "created_at": session.when,
+            }
             for t in session.turns
         ]
         result = memory.add(messages, user_id=conv.user_id, infer=False)

@@ -111,5 +111,6 @@ def _close_at_exit(ref: weakref.ref[AccessRecorder]) -> None:
     if recorder is not None:
         try:
             recorder.close()
-        except StoreError:
-            log.warning("mem0-integrations lost buffered accesses at exit", exc_info=True)
+        except StoreError as e:
+            # at exit a server may already be gone: say what was lost, without a traceback
+            log.warning("mem0-integrations lost buffered access counts at exit: %s", e)

@@ -189,9 +189,10 @@ class ExtractionConfig(BaseModel):
         default=2,
         ge=0,
         le=10,
-        description="With infer=False, each stored message keeps this many messages said just "
-        "before it in the same add() call as keyword context: BM25 search matches an answer "
-        "by the words of the question it answered. 0 turns it off (README: 'Ranking' has the "
+        description="With infer=False and a conversation (messages from two or more speakers: "
+        "roles, or names), each stored message keeps this many messages said just before it "
+        "in the same add() call as keyword context: BM25 search matches an answer by the "
+        "words of the question it answered. 0 turns it off (README: 'Ranking' has the "
         "LOCOMO numbers behind the default).",
     )
     offer_threshold: float = Field(

@@ -140,10 +140,14 @@ MAX_CONTEXT_CHARS = 2000
 def verbatim_candidates(messages: Sequence[Message], context: int = 0) -> list[Candidate]:
     """``infer=False``: every non-system message, verbatim.
 
-    Each keeps up to ``context`` non-system messages said just before it in the
-    same call as its keyword context (:attr:`MemoryRecord.context`).
+    When the call is a conversation (its messages come from more than one speaker:
+    role, and ``name`` when given), each keeps up to ``context`` non-system messages
+    said just before it as its keyword context (:attr:`MemoryRecord.context`). A list
+    from one speaker is a list of separate statements: no context.
     """
     said = [m for m in messages if m.role != "system"]
+    if len({(m.role, m.name) for m in said}) < 2:
+        context = 0
     out: list[Candidate] = []
     for i, m in enumerate(said):
         before = "\n".join(p.content.strip() for p in said[max(0, i - context) : i])

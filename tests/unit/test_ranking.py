@@ -214,8 +214,14 @@ def test_verbatim_messages_keep_the_messages_before_them_as_keyword_context() ->
     ]
     assert [c.context for c in verbatim_candidates(said, context=1)][2] == "Yosemite, twice!"
     assert {c.context for c in verbatim_candidates(said)} == {None}
-    long = [Message(content="x" * 3000), Message(content="y")]
+    long = [Message(content="x" * 3000), Message(role="assistant", content="y")]
     assert verbatim_candidates(long, context=1)[1].context == "x" * MAX_CONTEXT_CHARS
+    # one speaker: a list of separate statements, no context
+    facts = [Message(content="I'm allergic to penicillin."), Message(content="I have a dog.")]
+    assert {c.context for c in verbatim_candidates(facts, context=2)} == {None}
+    # two speakers told apart by name (a transcript of two people)
+    named = [Message(name="Ann", content="Been hiking?"), Message(name="Bob", content="Yes!")]
+    assert verbatim_candidates(named, context=2)[1].context == "Been hiking?"
 
 
 def test_an_answer_is_found_by_the_words_of_the_question_it_answered(memory: Memory) -> None:
