@@ -727,6 +727,30 @@ def _relative_says(m: re.Match[str], c: _Ctx) -> list[_Fact]:
     return [_fact(f"{who} {said}{c.when}", None, None, "relations")]
 
 
+_PET_ILL = _rx(
+    r"\s+(?:has|had|has\s+got|got|has\s+been\s+diagnosed\s+with|was\s+diagnosed\s+with|"
+    r"is\s+sick\s+with|is\s+ill\s+with|is\s+suffering\s+from|is\s+being\s+treated\s+for)\s+"
+    r"(?:a\s+|an\s+|mild\s+|severe\s+|chronic\s+|bad\s+)?(?P<x>"
+    + _alt(
+        _CONDITIONS + "|parvo|parvovirus|distemper|heartworm|worms|fleas|ticks|mange|"
+        "kennel cough|an ear infection|an infection|a tumor|a tumour|seizures|hip dysplasia|"
+        "liver disease|a broken leg|an injury"
+    )
+    + r")\b|\s+(?P<y>is\s+(?:sick|ill|unwell|not\s+well|at\s+the\s+vet))\b"
+)
+
+
+def _pet_illness(species: str, name: str, said: str) -> list[_Fact]:
+    """ "my dog Max has kidney disease" -> "Dog Max has kidney disease" (pets: a pet's health
+    is remembered as long as the pet)."""
+    m = _PET_ILL.match(said)
+    if m is None:
+        return []
+    what = f"has {m.group('x').lower()}" if m.group("x") else " ".join(m.group("y").split())
+    text = f"{species.capitalize()} {name} {what}"
+    return [_fact(text, f"pet_health:{name.lower()}", what, "pets")]
+
+
 def _pet(m: re.Match[str], c: _Ctx) -> list[_Fact]:
     species = _singular(m.group("s").lower())
     species = {"pup": "puppy", "kitty": "cat", "bunny": "rabbit"}.get(species, species)
@@ -739,6 +763,8 @@ def _pet(m: re.Match[str], c: _Ctx) -> list[_Fact]:
             _fact(f"Has a {species} named {n}", f"pet:{n.lower()}", f"{species} named {n}", "pets")
             for n in names
         ]
+        if not gone and len(names) == 1:
+            facts += _pet_illness(species, names[0], m.group("p") or "")
     elif m.groupdict().get("q"):
         q = m.group("q").lower()
         shown = f"{q} {m.group('s').lower()}"

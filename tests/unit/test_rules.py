@@ -178,6 +178,27 @@ def test_a_new_pet_adds_a_distinct_key() -> None:
     assert (first.key, second.key) == ("pet:max", "pet:luna")
 
 
+@pytest.mark.parametrize(
+    ("said", "health"),
+    [
+        ("My dog Max has kidney disease.", "Dog Max has kidney disease"),
+        ("My cat Luna was diagnosed with diabetes.", "Cat Luna has diabetes"),
+        ("My dog Max has parvo and needs rest.", "Dog Max has parvo"),
+        ("My dog Max is sick.", "Dog Max is sick"),
+    ],
+)
+def test_a_pets_illness_is_kept_with_the_pet(said: str, health: str) -> None:
+    facts = extract(said)
+    illness = [c for c in facts if c.key and c.key.startswith("pet_health:")]
+    assert [(c.text, c.category) for c in illness] == [(health, "pets")]
+    assert any(c.key and c.key.startswith("pet:") for c in facts)
+
+
+@pytest.mark.parametrize("said", ["My dog Max has a new toy.", "My dog Max passed away."])
+def test_a_pet_without_an_illness_gives_no_health_fact(said: str) -> None:
+    assert not [c for c in extract(said) if c.key and c.key.startswith("pet_health:")]
+
+
 def test_a_new_city_reuses_the_single_valued_key() -> None:
     first, second = one("I live in Paris"), one("I just moved to Lyon")
     assert first.key == second.key == "location"
