@@ -58,7 +58,7 @@ from .rules import RuleExtractor
 from .search import Searcher, SearchRequest, moment
 from .store import ChromaStore, Write, open_client
 from .transcript import Transcripts
-from .transfer import dump_lines, parse_lines
+from .transfer import Progress, dump_lines, embed_texts, parse_lines
 
 __all__ = ["Memory"]
 
@@ -719,12 +719,18 @@ class Memory:
             destination.writelines(lines)
         return len(records)
 
-    def import_jsonl(self, source: str | Path | IO[str]) -> int:
+    def import_jsonl(
+        self, source: str | Path | IO[str], *, progress: Progress | None = None
+    ) -> int:
         """Load an export (lossless: ids, statuses, times and history are kept).
 
         The whole file is validated first; a bad line raises
         :class:`InvalidInputError` and nothing is written. Records with ids
         already in the store are overwritten. Returns the number of memories.
+
+        ``progress``, if given, is called with the number of memories embedded so
+        far: 0 once the file is validated, then after every 128; the write
+        follows its last call (which reports them all).
         """
         if isinstance(source, (str, Path)):
             with open(source, encoding="utf-8") as fh:
@@ -734,7 +740,7 @@ class Memory:
         for record in bundle.records:
             if record.scope.model_dump().keys() & record.metadata.keys():
                 raise ScopeError(f"Record {record.id!r} carries scope keys in its metadata.")
-        vectors = self._embedder.embed([r.text for r in bundle.records])
+        vectors = embed_texts(self._embedder.embed, [r.text for r in bundle.records], progress)
         ids = [r.id for r in bundle.records]
         with self._lock:
             stored = self._store.get_records(ids)

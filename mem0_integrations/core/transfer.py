@@ -10,12 +10,13 @@ Format, one JSON object per line::
 Vectors are not exported: they are recomputed on import, so a file can be
 imported into a store with another embedder. Every line is validated before
 anything is written, and the first bad line is reported with its number.
+:func:`embed_texts` recomputes them, reporting progress on large imports.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,10 +26,26 @@ from pydantic import ValidationError
 from .errors import InvalidInputError
 from .models import HistoryEntry, MemoryRecord, Scope
 
-__all__ = ["FORMAT", "VERSION", "Bundle", "dump_lines", "parse_lines"]
+__all__ = [
+    "FORMAT",
+    "PROGRESS_BATCH",
+    "VERSION",
+    "Bundle",
+    "Progress",
+    "dump_lines",
+    "embed_texts",
+    "parse_lines",
+]
 
 FORMAT = "mem0-integrations"
 VERSION = 1
+
+#: Called with the number of memories embedded so far (see :func:`embed_texts`).
+Progress = Callable[[int], None]
+
+#: Texts embedded per step when progress is reported (a multiple of the default
+#: embedder batch of 64, so batches are the same as in one call).
+PROGRESS_BATCH = 128
 
 
 @dataclass(frozen=True)
@@ -122,3 +139,24 @@ def _check_header(number: int, obj: dict[str, Any]) -> None:
             f"Export version {obj.get('version')!r} is not supported (this library reads "
             f"version {VERSION}). Upgrade mem0-integrations."
         )
+
+
+def embed_texts(
+    embed: Callable[[list[str]], list[list[float]]],
+    texts: Sequence[str],
+    progress: Progress | None = None,
+) -> list[list[float]]:
+    """One vector per text, in order, from ``embed``.
+
+    Without ``progress``: a single ``embed`` call. With it: ``progress(0)`` first,
+    then one ``embed`` call per :data:`PROGRESS_BATCH` texts, each followed by
+    ``progress(texts embedded so far)``; the last call reports ``len(texts)``.
+    """
+    if progress is None:
+        return embed(list(texts))
+    progress(0)
+    vectors: list[list[float]] = []
+    for start in range(0, len(texts), PROGRESS_BATCH):
+        vectors.extend(embed(list(texts[start : start + PROGRESS_BATCH])))
+        progress(len(vectors))
+    return vectors
