@@ -17,8 +17,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime, timedelta
 
-from mem0_integrations import Memory
-from mem0_integrations.core.context import render_memories
+from mem0_integrations import Memory, render_memories
 
 
 class Clock:

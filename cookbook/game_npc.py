@@ -15,8 +15,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 
-from mem0_integrations import AddResult, Memory
-from mem0_integrations.core.context import render_memories
+from mem0_integrations import AddResult, Memory, render_memories
 
 
 def fake_npc_model(prompt: str) -> str:

@@ -16,9 +16,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 
-from mem0_integrations import Memory
-from mem0_integrations.core.context import render_memories
-from mem0_integrations.core.models import EventType
+from mem0_integrations import EventType, Memory, render_memories
 
 
 class Clock:

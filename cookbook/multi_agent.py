@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import tempfile
 
-from mem0_integrations import Memory, MemoryHit
-from mem0_integrations.core.context import render_memories
+from mem0_integrations import Memory, MemoryHit, render_memories
 
 TOLD = {
     "doctor": ["I have type 2 diabetes.", "My knee hurts when I run."],

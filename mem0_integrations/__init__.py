@@ -18,6 +18,7 @@ from .core.config import (
     MemoryConfig,
     StoreConfig,
 )
+from .core.context import render_memories
 from .core.embedders import (
     BaseEmbedder,
     Embedder,
@@ -99,4 +100,5 @@ __all__ = [
     "__version__",
     "as_embedder",
     "as_llm",
+    "render_memories",
 ]

@@ -50,6 +50,7 @@ EXPECTED = [
     "__version__",
     "as_embedder",
     "as_llm",
+    "render_memories",
 ]
 
 
