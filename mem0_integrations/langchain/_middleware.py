@@ -23,7 +23,9 @@ The scope comes from the run's context (``runtime.context``: a dataclass, pydant
 model or dict with ``user_id``/``agent_id``/``session_id``), from ids given here, or
 both (they must then agree). ``context_scope={"user_id": "customer_id"}`` reads other
 context fields; a function ``context -> {"user_id": ...}`` computes them. The model
-never chooses the scope.
+never chooses the scope. As in the chat memories of both frameworks, facts live under
+the user or agent when the scope names one (:meth:`Scope.long_term`): a ``session_id``
+names the conversation and does not split the user's memory.
 """
 
 from __future__ import annotations
@@ -160,6 +162,11 @@ class Mem0Middleware(AgentMiddleware[AgentState[Any], Any]):
         Scope(**ids)  # validates: plain strings, no operators or wildcards
         return ids
 
+    def long_term_scope(self, runtime: Runtime[Any] | None) -> dict[str, str]:
+        """Where the run's facts are read and written (:meth:`Scope.long_term`): the user
+        or agent when the scope names one, so every session (thread) shares them."""
+        return dict(Scope(**self.scope(runtime)).long_term().items())
+
     # --- before each model call -----------------------------------------------------------
 
     def _query(self, request: ModelRequest[Any]) -> str | None:
@@ -167,11 +174,17 @@ class Mem0Middleware(AgentMiddleware[AgentState[Any], Any]):
         return text[: self.memory.config.limits.max_text_chars] if text else None
 
     def _search_kwargs(self, request: ModelRequest[Any]) -> dict[str, Any]:
+        """Search arguments. Only the turn's first model call (the one answering the user's
+        message) counts as a use of the memories found; the calls after tool results
+        search again, with the same query, without reinforcing."""
+        messages = request.messages
+        first = bool(messages) and messages[-1].type == "human"
         return {
-            **self.scope(request.runtime),
+            **self.long_term_scope(request.runtime),
             "limit": self.limit,
             "threshold": self.threshold,
             "filters": self.filters,
+            "reinforce": first,
         }
 
     def _with_memories(
@@ -231,7 +244,8 @@ class Mem0Middleware(AgentMiddleware[AgentState[Any], Any]):
         messages = self._turn(state)
         if messages:
             add: Callable[..., object] = self.memory.add  # overloaded on background's literal
-            add(messages, **self.scope(runtime), infer=self.infer, background=self.background)
+            scope = self.long_term_scope(runtime)
+            add(messages, **scope, infer=self.infer, background=self.background)
         return None
 
     async def aafter_agent(
@@ -241,9 +255,8 @@ class Mem0Middleware(AgentMiddleware[AgentState[Any], Any]):
         messages = self._turn(state)
         if messages:
             aadd: Callable[..., Awaitable[object]] = self.memory.aadd
-            await aadd(
-                messages, **self.scope(runtime), infer=self.infer, background=self.background
-            )
+            scope = self.long_term_scope(runtime)
+            await aadd(messages, **scope, infer=self.infer, background=self.background)
         return None
 
     # --- background saves -----------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypedDict
+from unittest import mock
 
 import pytest
 from langchain.agents import create_agent
@@ -232,3 +233,26 @@ async def test_async_agent_uses_the_async_twins(
     assert searched == ["I live in Lisbon. What should I cook?"]
     assert "- I am vegetarian." in model.system_of(-1)
     assert "Lives in Lisbon" in {r.text for r in memory.get_all(user_id="gus")}
+
+
+def test_facts_are_kept_per_user_across_sessions_and_reinforced_once_per_turn(
+    memory: Memory,
+) -> None:
+    model = RecordingModel(messages=answers("Noted.", "x", "y"))
+    middleware = Mem0Middleware(memory=memory, background=False)
+    agent = agent_for(model, middleware, context_schema=ModelContext)
+    ask(agent, "I am allergic to penicillin.", context=ModelContext(user_id="u1", session_id="s1"))
+    [fact] = memory.get_all(user_id="u1")
+    assert fact.scope.session_id is None  # the session names the thread, not the memory
+
+    tool_call = AIMessage(
+        content="", tool_calls=[{"name": "lookup_weather", "args": {"city": "Oslo"}, "id": "c1"}]
+    )
+    model = RecordingModel(messages=iter([tool_call, AIMessage(content="Sunny.")]))
+    agent = agent_for(model, middleware, context_schema=ModelContext)
+    with mock.patch.object(Memory, "search", autospec=True, side_effect=Memory.search) as spy:
+        ask(agent, "Any allergy? And the weather in Oslo?", thread="t2",
+            context=ModelContext(user_id="u1", session_id="s2"))  # fmt: skip
+    assert "Allergic to penicillin" in model.system_of(0)
+    assert "Allergic to penicillin" in model.system_of(1)  # after the tool result too
+    assert [c.kwargs["reinforce"] for c in spy.call_args_list] == [True, False]
