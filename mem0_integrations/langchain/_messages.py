@@ -5,14 +5,22 @@ Shared by every LangChain surface so they agree on roles and on what counts as t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from ..core.models import Message, Role
+from ..core.errors import ScopeError
+from ..core.models import Message, Role, Scope
 
-__all__ = ["latest_user_text", "message_text", "scope_kwargs", "to_core_messages"]
+__all__ = [
+    "context_field",
+    "latest_user_text",
+    "merge_scope",
+    "message_text",
+    "scope_kwargs",
+    "to_core_messages",
+]
 
 _ROLES: dict[str, Role] = {
     "human": "user",
@@ -66,3 +74,28 @@ def scope_kwargs(
     """The scope ids that are set, as keyword arguments for ``Memory`` calls."""
     ids = {"user_id": user_id, "agent_id": agent_id, "session_id": session_id}
     return {k: v for k, v in ids.items() if v is not None}
+
+
+def context_field(context: Any, name: str) -> Any:
+    """A field of a run's context: a dict key, or an attribute (dataclass, pydantic model)."""
+    return context.get(name) if isinstance(context, Mapping) else getattr(context, name, None)
+
+
+def merge_scope(fixed: Mapping[str, str], found: Mapping[str, str], who: str) -> dict[str, str]:
+    """The ids bound at construction (``fixed``) with those of the run's context
+    (``found``), validated; :class:`ScopeError` when they disagree or none is set."""
+    ids = dict(fixed)
+    for name, value in found.items():
+        if name in ids and ids[name] != value:
+            raise ScopeError(
+                f"The run's context has {name}={value!r} but {who} was built with "
+                f"{name}={ids[name]!r}. Give each id in one place, or make them agree."
+            )
+        ids[name] = value
+    if not ids:
+        raise ScopeError(
+            f"{who} has no scope for this run: give it user_id= (or agent_id=, session_id=), "
+            "or pass context=... with one when invoking the agent."
+        )
+    Scope(**ids)  # validates: plain strings, no operators or wildcards
+    return ids

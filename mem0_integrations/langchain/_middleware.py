@@ -46,10 +46,16 @@ from langgraph.runtime import Runtime
 
 from ..core.config import MemoryConfig
 from ..core.context import DEFAULT_HEADER, render_memories
-from ..core.errors import ConfigurationError, ScopeError
+from ..core.errors import ConfigurationError
 from ..core.memory import Memory
 from ..core.models import MemoryHit, Message, Scope
-from ._messages import latest_user_text, scope_kwargs, to_core_messages
+from ._messages import (
+    context_field,
+    latest_user_text,
+    merge_scope,
+    scope_kwargs,
+    to_core_messages,
+)
 from ._retriever import open_memory
 
 __all__ = ["Mem0Middleware", "turn_user_messages"]
@@ -67,10 +73,6 @@ def turn_user_messages(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
     while start > 0 and messages[start - 1].type == "human":
         start -= 1
     return list(messages[start : last + 1])
-
-
-def _field(context: Any, name: str) -> Any:
-    return context.get(name) if isinstance(context, Mapping) else getattr(context, name, None)
 
 
 class Mem0Middleware(AgentMiddleware[AgentState[Any], Any]):
@@ -140,27 +142,13 @@ class Mem0Middleware(AgentMiddleware[AgentState[Any], Any]):
         if callable(mapping):
             found = dict(mapping(context))
         else:
-            found = {scope: _field(context, name) for scope, name in mapping.items()}
+            found = {scope: context_field(context, name) for scope, name in mapping.items()}
         return {k: v for k, v in found.items() if v is not None}
 
     def scope(self, runtime: Runtime[Any] | None) -> dict[str, str]:
         """The scope ids of a run: the fixed ones and the context's, which must agree."""
-        ids = dict(self._fixed)
-        context = getattr(runtime, "context", None)
-        for name, value in self._context_ids(context).items():
-            if name in ids and ids[name] != value:
-                raise ScopeError(
-                    f"The run's context has {name}={value!r} but Mem0Middleware was built with "
-                    f"{name}={ids[name]!r}. Give each id in one place, or make them agree."
-                )
-            ids[name] = value
-        if not ids:
-            raise ScopeError(
-                "Mem0Middleware has no scope for this run. Pass context=Context(user_id='alice') "
-                "to invoke (with context_schema=Context on create_agent), or user_id= here."
-            )
-        Scope(**ids)  # validates: plain strings, no operators or wildcards
-        return ids
+        found = self._context_ids(getattr(runtime, "context", None))
+        return merge_scope(self._fixed, found, "Mem0Middleware")
 
     def long_term_scope(self, runtime: Runtime[Any] | None) -> dict[str, str]:
         """Where the run's facts are read and written (:meth:`Scope.long_term`): the user

@@ -31,7 +31,7 @@ from ..core.context import DEFAULT_HEADER, render_memories
 from ..core.errors import InvalidInputError, MemoryNotFoundError, ScopeError
 from ..core.memory import Memory
 from ..core.models import AddResult, EventType, MemoryEvent, MemoryHit, Scope
-from ._messages import scope_kwargs
+from ._messages import context_field, merge_scope, scope_kwargs
 from ._retriever import open_memory
 
 __all__ = [
@@ -52,10 +52,7 @@ def _context_ids(runtime: Any) -> dict[str, str]:
     context = getattr(runtime, "context", None)
     if context is None:
         return {}
-    found = {
-        name: context.get(name) if isinstance(context, Mapping) else getattr(context, name, None)
-        for name in _SCOPE_FIELDS
-    }
+    found = {name: context_field(context, name) for name in _SCOPE_FIELDS}
     return {k: v for k, v in found.items() if v is not None}
 
 
@@ -146,22 +143,9 @@ class _MemoryTool(BaseTool):
 
     def _scope(self, runtime: Any) -> dict[str, Any]:
         """The bound ids merged with the run context's (when enabled); they must agree."""
-        ids: dict[str, Any] = scope_kwargs(self.user_id, self.agent_id, self.session_id)
-        if self.scope_from_context:
-            for name, value in _context_ids(runtime).items():
-                if ids.get(name, value) != value:
-                    raise ScopeError(
-                        f"The run context says {name}={value!r} but {self.name} was built with "
-                        f"{name}={ids[name]!r}. Bind the scope in one place, or make them agree."
-                    )
-                ids[name] = value
-        if not ids:
-            raise ScopeError(
-                f"{self.name} ran without a scope: its run context had no user_id, agent_id or "
-                "session_id. Pass context=... with one when invoking the agent."
-            )
-        Scope(**ids)
-        return ids
+        fixed = scope_kwargs(self.user_id, self.agent_id, self.session_id)
+        found = _context_ids(runtime) if self.scope_from_context else {}
+        return merge_scope(fixed, found, self.name)
 
 
 class SearchMemoryTool(_MemoryTool):

@@ -158,7 +158,7 @@ def test_scope_from_the_run_context(memory: Memory) -> None:
     runtime = SimpleNamespace(context={"user_id": "carol"})
     save.invoke({"text": "The user likes jazz.", "runtime": runtime})
     assert [r.text for r in memory.get_all(user_id="carol")] == ["The user likes jazz."]
-    with pytest.raises(ScopeError, match="without a scope"):
+    with pytest.raises(ScopeError, match="has no scope for this run"):
         save.invoke({"text": "The user likes jazz."})
 
 
@@ -169,7 +169,7 @@ def test_bound_and_context_ids_must_agree(memory: Memory) -> None:
     both = SimpleNamespace(context=SimpleNamespace(user_id="alice", session_id="s1"))
     save.invoke({"text": "The user likes jazz.", "runtime": both})
     assert memory.get_all(user_id="alice", session_id="s1")[0].text == "The user likes jazz."
-    with pytest.raises(ScopeError, match="run context says user_id='mallory'"):
+    with pytest.raises(ScopeError, match="run's context has user_id='mallory'"):
         save.invoke({"text": "x y z", "runtime": SimpleNamespace(context={"user_id": "mallory"})})
 
 
