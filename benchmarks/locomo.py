@@ -68,6 +68,13 @@ custom<N>          ``--weights KEY=VALUE,...`` (repeatable); reinforce when its
                    effective reinforcement weight is above 0
 =================  ==================================================================  =========
 
+Baselines (``benchmarks/locomo_baselines.py``, same metrics, same embedder, each on its
+own store): ``ours-infer`` (``infer=True``, offline extractor), ``observations`` (ours over
+LOCOMO's observation facts), ``rag`` (a bare Chroma collection), ``full-context`` (every
+turn) and ``mem0-oss`` (Mem0 OSS, ``infer=False``); the default run includes them, and
+``--systems`` selects them by name. Their module docstring says what each one does and
+what ``--quick`` caps.
+
 Importance is off in the ablation because ``infer=False`` stores every turn with the
 same importance; ``default`` has it on (a constant here, so it cannot change the order).
 Each system queries the ingested memories through its own ``Memory`` over the same
@@ -837,7 +844,11 @@ def _pct(value: float | None) -> str:
 CEILING_NAME = "ceiling: evidence visible to search"
 
 
-def tables(summaries: Sequence[Mapping[str, Any]], ceiling: Mapping[str, Mapping[str, Any]]) -> str:
+def tables(
+    summaries: Sequence[Mapping[str, Any]],
+    ceiling: Mapping[str, Mapping[str, Any]],
+    anchors: Sequence[str] = (),
+) -> str:
     """The overall table (with the published anchor and the visibility ceiling), the
     per-category table and the systems' weights. ``ceiling`` is :func:`aggregate` of
     :attr:`Run.ceiling` (empty when it was not measured)."""
@@ -865,6 +876,7 @@ def tables(summaries: Sequence[Mapping[str, Any]], ceiling: Mapping[str, Mapping
     lines.append(
         f"| *{ANCHOR_NAME}* | - | " + " | ".join(_pct(ANCHOR.get(k)) for k in KS) + " | - | - | - |"
     )
+    lines += anchors  # rows for the baselines' anchors (benchmarks.locomo_baselines)
     lines += [
         "",
         f"| system | category | questions | {head} |",
@@ -923,6 +935,7 @@ def markdown(report: Mapping[str, Any], table: str) -> str:
         f"search(reinforce=) {report['core']['search_reinforce']}",
     ]
     lines += [f"- {note}" for note in report["skipped"]]
+    lines += [f"- {note}" for note in report.get("baseline_notes", [])]
     lines += [f"- refused: {t}" for t in ing["refused"]]
     lines += [
         "",
@@ -934,6 +947,13 @@ def markdown(report: Mapping[str, Any], table: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _baselines() -> Any:
+    """``benchmarks.locomo_baselines`` (imported late: it imports this module)."""
+    from . import locomo_baselines
+
+    return locomo_baselines
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -948,8 +968,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument(
         "--systems",
-        help=f"comma-separated subset of {','.join(SYSTEMS)} (default: all); 'none' to run "
-        "only the --weights systems",
+        help=f"comma-separated subset of {','.join([*SYSTEMS, *_baselines().BASELINES])} "
+        "(default: all); 'none' to run only the --weights systems",
     )
     ap.add_argument(
         "--weights",
@@ -979,9 +999,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.weights:
             ap.error("--systems none needs at least one --weights")
         names = []
-    unknown = [n for n in names or [] if n not in SYSTEMS]
+    baselines = _baselines()
+    known = [*SYSTEMS, *baselines.BASELINES]
+    unknown = [n for n in names or [] if n not in known]
     if unknown:
-        ap.error(f"unknown systems {unknown}; choose from {', '.join(SYSTEMS)}")
+        ap.error(f"unknown systems {unknown}; choose from {', '.join(known)}")
+    extra_names = (
+        list(baselines.BASELINES)
+        if names is None
+        else [n for n in names if n in baselines.BASELINES]
+    )
+    if names is not None:
+        names = [n for n in names if n in SYSTEMS]
     try:
         custom = [parse_weights(w) for w in args.weights]
     except ValueError as e:
@@ -991,7 +1020,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         systems, skipped = choose_systems(names, custom, support)
     except (ValueError, Mem0IntegrationsError) as e:  # the config rejected a --weights entry
         ap.error(f"--weights: {e}")
-    if not systems:
+    if not systems and not extra_names:
         ap.error("no system left to run: " + "; ".join(skipped))
 
     spec = ",".join(map(str, QUICK_CONVERSATIONS)) if args.quick else args.conversations
@@ -1008,11 +1037,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(note, file=sys.stderr)
     started = time.perf_counter()
     outcome = run(chosen, systems, support, count_tokens, log=lambda s: print(s, file=sys.stderr))
+    extra = baselines.run_baselines(
+        chosen,
+        extra_names,
+        args.data,
+        count_tokens,
+        quick=args.quick,
+        log=lambda s: print(s, file=sys.stderr),
+    )
     elapsed = time.perf_counter() - started
 
     summaries = [summarize(s, outcome.results[s.name]) for s in systems]
+    summaries += [baselines.summarize(o) for o in extra]
     top = aggregate(outcome.ceiling) if outcome.ceiling else {}
-    table = tables(summaries, top)
+    table = tables(summaries, top, baselines.anchor_rows() if extra else ())
     stores = [i for per in outcome.ingestions.values() for i in per]
     first = [per[0] for per in outcome.ingestions.values()]
     report: dict[str, Any] = {
@@ -1047,16 +1085,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmarks/requirements.txt)",
         "core": asdict(support),
         "skipped": skipped,
+        "baseline_notes": baselines.notes(summaries[len(systems) :]),
         "ks": list(KS),
         "categories": {str(k): v for k, v in CATEGORIES.items()},
         "anchor": {"name": ANCHOR_NAME, "recall": ANCHOR},
+        "anchors": {
+            baselines.OBSERVATION_ANCHOR_NAME: baselines.OBSERVATION_ANCHOR,
+            "full context tokens per conversation (Mem0 paper)": (
+                baselines.FULL_CONTEXT_ANCHOR_TOKENS
+            ),
+        },
         "ceiling": {name: {"n": g["n"], "visible": g["recall"][MAX_K]} for name, g in top.items()},
         "systems": summaries,
     }
     if args.per_question:
         report["per_question"] = {
             name: [asdict(r) for r in rows] for name, rows in outcome.results.items()
-        }
+        } | {o.name: [asdict(r) for r in o.results] for o in extra}
     text = markdown(report, table)
     print(text)
     out.parent.mkdir(parents=True, exist_ok=True)
