@@ -383,6 +383,27 @@ class QuestionResult:
     latency_ms: float
 
 
+def ranked_result(
+    conv: Conversation,
+    q: Question,
+    hits: Sequence[tuple[str, Iterable[str]]],
+    latency_ms: float,
+    count_tokens: Callable[[str], int] | None,
+) -> QuestionResult:
+    """The result of one ranked search: ``hits`` are ``(text, source turn ids)``, best
+    first; recall at every k, and the tokens of the top-10 texts joined by newlines."""
+    sources = [ids for _, ids in hits]
+    context = "\n".join(text for text, _ in hits[:TOKENS_TOP])
+    return QuestionResult(
+        conv.index,
+        q.index,
+        q.category,
+        {k: evidence_recall(q.evidence, sources, k) for k in KS},
+        count_tokens(context) if count_tokens else None,
+        latency_ms,
+    )
+
+
 def category_name(category: int) -> str:
     return f"{category} {CATEGORIES.get(category, 'unknown')}"
 
@@ -702,18 +723,8 @@ def ask(
             latency_ms = (time.perf_counter() - start) * 1000
             if system.reinforce:
                 memory._access.flush()  # the next question sees this one's accesses
-            sources = [h.record.source.message_ids for h in hits]
-            context = "\n".join(h.memory for h in hits[:TOKENS_TOP])
-            results.append(
-                QuestionResult(
-                    conv.index,
-                    q.index,
-                    q.category,
-                    {k: evidence_recall(q.evidence, sources, k) for k in KS},
-                    count_tokens(context) if count_tokens else None,
-                    latency_ms,
-                )
-            )
+            ranked = [(h.memory, h.record.source.message_ids) for h in hits]
+            results.append(ranked_result(conv, q, ranked, latency_ms, count_tokens))
     finally:
         memory.close()
     return results

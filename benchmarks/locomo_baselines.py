@@ -53,7 +53,6 @@ from mem0_integrations.core.embedders import embedder_from_config
 from .locomo import (
     KS,
     MAX_K,
-    TOKENS_TOP,
     CachedEmbedder,
     Conversation,
     Question,
@@ -63,6 +62,7 @@ from .locomo import (
     evidence_recall,
     parse_evidence_item,
     percentile,
+    ranked_result,
 )
 
 BASELINES: dict[str, str] = {
@@ -136,18 +136,7 @@ def _measure(
         hits = searcher.search(q.text)
         latency_ms = (time.perf_counter() - start) * 1000
         searcher.after()
-        sources = [ids for _, ids in hits]
-        context = "\n".join(text for text, _ in hits[:TOKENS_TOP])
-        out.append(
-            QuestionResult(
-                conv.index,
-                q.index,
-                q.category,
-                {k: evidence_recall(q.evidence, sources, k) for k in KS},
-                count_tokens(context) if count_tokens else None,
-                latency_ms,
-            )
-        )
+        out.append(ranked_result(conv, q, hits, latency_ms, count_tokens))
     return out
 
 
