@@ -3,7 +3,8 @@
 Run it from the repository root, on demand (it is not a test and asserts nothing)::
 
     python -m benchmarks.core                      # sizes 1000,10000
-    python -m benchmarks.core --sizes 1000 --queries 100 --out results.json
+    python -m benchmarks.core --quick              # smoke run, under a minute on 2 cores
+    python -m benchmarks.core --sizes 1000,10000,100000 --server --mem0 --out results.json
 
 What it measures
 ----------------
@@ -14,23 +15,63 @@ What it measures
 3. Throughput of ``OnnxMiniLMEmbedder().embed`` on 2,000 memory-like sentences,
    and the latency of embedding one query.
 4. ``add(..., infer=False)`` throughput with ``--batch`` messages per call (one
-   user per call), and with one message per call.
+   user per call), and with one message per call; ``add(..., infer=True)`` with the
+   offline extractor, one user message (a first-person sentence) per call.
 5. ``search`` latency at each ``--sizes`` store size (query embedding included),
    and its parts: the embedding, ``ChromaStore.query`` with a precomputed vector,
    the raw Chroma query with the library's ``where`` clause and with none, and
    the access-count write for the hits (done by a background thread). Also the
-   latency of a one-message ``add`` at that size, and of its duplicate check (a
-   filtered read by scope ids and content hash).
+   search at top-k 25 (what Mem0 is asked for), the latency of a one-message ``add``
+   at that size, and of its duplicate check (a filtered read by scope ids and content
+   hash). ONE store grows from size to size (batched adds, one user per call); the
+   time each growth step takes is reported.
 6. Peak RSS and disk bytes per stored memory at each size.
+7. Growth of search latency with size: one row per size (p95, p50/p99 in the note,
+   and the p95 ratio to the smallest size).
+8. ``--server``: the same growth batches and queries through a ``chroma run`` server
+   on 127.0.0.1 and a free port, started and stopped here (``Memory(chroma_host=...)``).
+9. ``--mem0``: Mem0 OSS (``mem0ai``), set up by
+   :func:`benchmarks.locomo_baselines.mem0_oss` (its Chroma store, our offline embedder
+   through a LangChain ``Embeddings`` wrapper, ``infer=False``, top-k 25), fed the same
+   batches and asked the same questions, at each size up to ``--mem0-max``; then the
+   speed-up of ours over it. Mem0 adds one message at a time, so each size gets a fresh
+   Mem0 store ingesting every batch up to it. A failure is recorded with its exception.
+
+Targets (printed beside the numbers as ``met``/``missed``, never asserted): search p95
+<= 15 ms at 100k memories embedded, batched add >= 500 memories/s, >= 3x faster than Mem0
+OSS (search p50 and p95 at top-k 25; batched add), plus the import and embedder targets.
+
+JSON written by ``--out`` (``schema`` 2; version 1 had no new keys, all its keys are kept)
+--------------------------------------------------------------------------------------
+``rows``: [{section, metric, value, unit, target, passed (bool|null), note, verdict
+("met"|"missed"|"")}], the printed table. ``targets``: the rows with a target, as
+{section, metric, target, value, unit, verdict}. ``schema``: 2. ``environment``,
+``arguments`` (incl. ``quick``, ``server``, ``mem0``, ``mem0_max``), ``load``,
+``section_seconds``, ``total_seconds``, ``import``, ``ready``, ``embedder``, ``add``
+(batched and one-message rates), ``infer_add`` {turns_per_run, per_s[], events{ADD:n,...},
+store_count}. Keyed by size as a string: ``growth`` {added, calls, seconds, per_s, stored},
+``search`` (runs per part), ``search_summary`` {part: {p50, p95, p99}} (parts include
+``"search (end to end)"`` and ``"search (end to end), limit 25"``), ``add_at_size``,
+``duplicate_check``, ``resources`` {peak_rss_mib, current_rss_mib, store_bytes_apparent,
+store_bytes_allocated, memories_stored}. ``latency_growth`` {table name ("7 growth",
+"8 server growth"): {size: {p50, p95, p99, p95_vs_smallest}}}. With ``--server``:
+``server`` {sizes: {size: {added, grow_seconds, grow_per_s, search {p50,p95,p99},
+search_runs, server_bytes_apparent}}, latency {size: {p50,p95,p99}}, error (only on
+failure)}. With ``--mem0``: ``mem0`` {notes, sizes: {size: {memories, ingest_seconds,
+add_per_s, search {p50,p95,p99}, search_runs, top_k}}, errors {size or "import": "Type:
+message"}, skipped_sizes (above --mem0-max)}, ``mem0_comparison`` {size: {metric: ratio}}.
+Latencies are in ms, rates in memories/s, sizes in bytes.
 
 The breakdown uses private names (``Memory._store``, ``ChromaStore.query``,
 ``ChromaStore.find``, ``ChromaStore.record_access``, ``filters.read_where``,
 ``filters.and_``); when the library renames them, update them here.
 
-All data are synthetic and deterministic (``random.Random(--seed)``). Unless
-``--path`` is given the store lives in a fresh temporary folder that is deleted
-at the end. Timings use ``time.perf_counter``. Throughputs and latency
-percentiles are measured ``--repeat`` times and the median is reported.
+All data are synthetic and deterministic (``random.Random(--seed)``): personal facts
+from templates, spread over ``--users`` users. Unless ``--path`` is given the stores
+live in a fresh temporary folder that is deleted at the end. Timings use
+``time.perf_counter``. Throughputs and latency percentiles are measured ``--repeat``
+times and the median is reported. ``--quick`` (size 1000, 30 queries, 1 repeat, fewer
+sentences and adds) is a smoke run so the harness cannot rot; its numbers are noisy.
 """
 
 from __future__ import annotations
@@ -42,6 +83,7 @@ import platform
 import random
 import resource
 import shutil
+import socket
 import statistics
 import string
 import subprocess
@@ -49,20 +91,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HEAVY_MODULES = ("chromadb", "onnxruntime", "numpy", "tokenizers")
 
+SCHEMA_VERSION = 2
 TARGET_IMPORT_S = 0.3
 TARGET_EMBED_PER_S = 500.0
 TARGET_ADD_PER_S = 500.0
 TARGET_SEARCH_P95_MS = 15.0
-TARGET_SEARCH_SIZE = 10_000
+TARGET_SEARCH_SIZE = 100_000
+TARGET_MEM0_SPEEDUP = 3.0
 
 EMBED_SENTENCES = 2_000
 ADD_BATCHES_PER_REPEAT = 8
@@ -70,6 +114,11 @@ SINGLE_ADDS = 300
 WARMUP_QUERIES = 10
 SEARCH_LIMIT = 5
 SIZE_ADDS = 50
+#: Mem0's search in ``locomo_baselines.mem0_oss`` asks for ``locomo.MAX_K`` (25) hits; ours
+#: is also timed at that limit so the comparison is like for like.
+WIDE_LIMIT = 25
+WIDE_SEARCH = f"search (end to end), limit {WIDE_LIMIT}"
+INFER_TURNS = 100
 
 # --- synthetic data ---------------------------------------------------------------------
 
@@ -323,6 +372,15 @@ class Row:
     target: str = ""
     passed: bool | None = None
     note: str = ""
+    verdict: str = ""  # "met", "missed" or "" (no target), derived from ``passed``
+
+    def __post_init__(self) -> None:
+        self.verdict = verdict(self.passed)
+
+
+def verdict(passed: bool | None) -> str:
+    """The word printed beside a target: never an assertion, just information."""
+    return "" if passed is None else ("met" if passed else "missed")
 
 
 @dataclass
@@ -569,28 +627,36 @@ def bench_embedder(report: Report, facts: list[str], questions: list[str], repea
 # --- 4. add ------------------------------------------------------------------------------
 
 
-def bench_add(report: Report, folder: Path, facts: Iterator[str], batch: int, repeat: int) -> None:
+def bench_add(
+    report: Report,
+    folder: Path,
+    facts: Iterator[str],
+    batch: int,
+    repeat: int,
+    calls: int = ADD_BATCHES_PER_REPEAT,
+    singles: int = SINGLE_ADDS,
+) -> None:
     from mem0_integrations import Memory
 
     m = Memory(path=folder)
     m.embedder.embed(["warm up the model"])
-    users = user_ids(ADD_BATCHES_PER_REPEAT)
+    users = user_ids(calls)
     batched, single = [], []
     for _ in range(repeat):
         start = time.perf_counter()
         for user in users:
             m.add([next(facts) for _ in range(batch)], user_id=user, infer=False)
         batched.append(batch * len(users) / (time.perf_counter() - start))
-        texts = [next(facts) for _ in range(SINGLE_ADDS)]
+        texts = [next(facts) for _ in range(singles)]
         start = time.perf_counter()
         for i, text in enumerate(texts):
             m.add(text, user_id=users[i % len(users)], infer=False)
-        single.append(SINGLE_ADDS / (time.perf_counter() - start))
+        single.append(singles / (time.perf_counter() - start))
     report.details["add"] = {
         "batch": batch,
         "batches_per_run": len(users),
         "batched_per_s": batched,
-        "single_adds_per_run": SINGLE_ADDS,
+        "single_adds_per_run": singles,
         "single_per_s": single,
         "store_count": m._store.count(),
     }
@@ -614,7 +680,7 @@ def bench_add(report: Report, folder: Path, facts: Iterator[str], batch: int, re
             f"add(infer=False), 1 msg/call (median of {repeat})",
             rate,
             "/s",
-            note=f"{SINGLE_ADDS} calls per run = {1000 / rate:.1f} ms per call",
+            note=f"{singles} calls per run = {1000 / rate:.1f} ms per call",
         )
     )
 
@@ -630,12 +696,19 @@ class Store:
     folder: Path
     users: list[str]
     count: int = 0
+    #: every add call as (user, texts), growth and single adds, for replay on other systems
+    batches: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: size -> number of ``batches`` that reach it
+    marks: dict[int, int] = field(default_factory=dict)
+    #: size -> the (user, question) pairs timed at that size
+    asks: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def grow(report: Report, store: Store, size: int, facts: Iterator[str], batch: int) -> None:
     """Add memories, one user per call and at most ``batch`` per call, until ``size``."""
     delta = size - store.count
-    if delta <= 0:
+    if delta <= 0:  # the single adds at the previous size already got there
+        store.marks[size] = len(store.batches)
         return
     per_user = [delta // len(store.users)] * len(store.users)
     for i in range(delta % len(store.users)):
@@ -645,11 +718,14 @@ def grow(report: Report, store: Store, size: int, facts: Iterator[str], batch: i
     for user, quota in zip(store.users, per_user, strict=True):
         while quota > 0:
             n = min(batch, quota)
-            store.memory.add([next(facts) for _ in range(n)], user_id=user, infer=False)
+            texts = [next(facts) for _ in range(n)]
+            store.memory.add(texts, user_id=user, infer=False)
+            store.batches.append((user, texts))
             quota -= n
             calls += 1
     seconds = time.perf_counter() - start
     store.count = size
+    store.marks[size] = len(store.batches)
     stored = store.memory._store.count()
     report.details.setdefault("growth", {})[str(size)] = {
         "added": delta,
@@ -667,6 +743,7 @@ def grow(report: Report, store: Store, size: int, facts: Iterator[str], batch: i
             note=f"{delta:,} added, avg {delta / calls:.0f} per call; store holds {stored:,}",
         )
     )
+    report.add(Row(f"5 n={size:,}", f"  time to grow to {size:,}", seconds, "s"))
 
 
 def bench_search(
@@ -684,6 +761,7 @@ def bench_search(
     m = store.memory
     asks = [(rng.choice(store.users), q) for q in make_questions(rng, queries + WARMUP_QUERIES)]
     warm, asks = asks[:WARMUP_QUERIES], asks[WARMUP_QUERIES:]
+    store.asks[size] = asks
     vectors = m.embedder.embed([q for _, q in asks])
     wheres = [read_where(Scope(user_id=u)) for u, _ in asks]
     cases: list[tuple[Any, ...]] = list(zip(asks, vectors, wheres, strict=True))
@@ -701,6 +779,7 @@ def bench_search(
 
     parts: dict[str, Callable[[Any], object]] = {
         "search (end to end)": lambda c: m.search(c[0][1], user_id=c[0][0], limit=SEARCH_LIMIT),
+        WIDE_SEARCH: lambda c: m.search(c[0][1], user_id=c[0][0], limit=WIDE_LIMIT),
         "embed the query": lambda c: m.embedder.embed([c[0][1]]),
         "store.query, precomputed vector": lambda c: m._store.query(
             c[1], where=c[2], limit=SEARCH_LIMIT
@@ -731,7 +810,7 @@ def bench_search(
             note=f"{len(hits)} hits per query",
         )
     )
-    is_target = size == TARGET_SEARCH_SIZE
+    is_target = size >= TARGET_SEARCH_SIZE
     report.add(
         Row(
             sec,
@@ -740,14 +819,18 @@ def bench_search(
             "ms",
             f"<= {TARGET_SEARCH_P95_MS:.0f} ms" if is_target else "",
             at_most(full["p95"], TARGET_SEARCH_P95_MS) if is_target else None,
+            ""
+            if is_target
+            else f"target <= {TARGET_SEARCH_P95_MS:.0f} ms applies at {TARGET_SEARCH_SIZE:,}",
         )
     )
     report.add(Row(sec, "search p99", full["p99"], "ms"))
     for name, values in results.items():
-        if name.startswith("search"):
+        if name == "search (end to end)":
             continue
         note = "p50/p95/p99 " + " / ".join(f"{values[k]:.2f}" for k in ("p50", "p95", "p99"))
-        report.add(Row(sec, f"  part: {name}, p50", values["p50"], "ms", note=note))
+        label = name if name == WIDE_SEARCH else f"part: {name}"
+        report.add(Row(sec, f"  {label}, p50", values["p50"], "ms", note=note))
     report.details.setdefault("search_summary", {})[str(size)] = results
 
     bench_add_at_size(report, store, size, facts, repeat)
@@ -794,6 +877,8 @@ def bench_add_at_size(
             )
         )
     store.count += len(texts)
+    # logged so that the server and Mem0 replays hold exactly what this store held
+    store.batches.extend((u, [t]) for u, t in zip(users, texts, strict=True))
     result = {k: median([run[k] for run in runs]) for k in ("p50", "p95", "p99")}
     report.details.setdefault("add_at_size", {})[str(size)] = runs
     report.add(
@@ -837,6 +922,400 @@ def bench_duplicate_check(
     )
 
 
+# --- 4b. per-turn add with the offline extractor -----------------------------------------
+
+
+def bench_add_infer(
+    report: Report, folder: Path, facts: Iterator[str], turns: int, repeat: int
+) -> None:
+    """``add(infer=True)`` with one user message per call, like a chat turn by turn."""
+    from mem0_integrations import Memory
+
+    m = Memory(path=folder)
+    m.embedder.embed(["warm up the model"])
+    users = user_ids(ADD_BATCHES_PER_REPEAT)
+    rates: list[float] = []
+    events: dict[str, int] = {}
+    for _ in range(repeat):
+        texts = [next(facts) for _ in range(turns)]
+        start = time.perf_counter()
+        for i, text in enumerate(texts):
+            result = m.add(
+                [{"role": "user", "content": text}], user_id=users[i % len(users)], infer=True
+            )
+            for event in result.events:
+                events[str(event.event)] = events.get(str(event.event), 0) + 1
+        rates.append(turns / (time.perf_counter() - start))
+    stored = int(m._store.count())
+    m.close()
+    rate = median(rates)
+    report.details["infer_add"] = {
+        "turns_per_run": turns,
+        "per_s": rates,
+        "events": events,
+        "store_count": stored,
+    }
+    report.add(
+        Row(
+            "4 add",
+            f"add(infer=True, offline extractor), 1 user msg/call (median of {repeat})",
+            rate,
+            "/s",
+            note=f"{turns} turns per run = {1000 / rate:.1f} ms per turn; events "
+            + ", ".join(f"{k} {v}" for k, v in sorted(events.items())),
+        )
+    )
+
+
+# --- 7. growth of search latency with size ------------------------------------------------
+
+
+def latency_growth(report: Report, section_name: str, by_size: dict[int, dict[str, float]]) -> None:
+    """One row per size: search p95 (p50/p99 in the note) and its ratio to the smallest size."""
+    if not by_size:
+        return
+    first = min(by_size)
+    base = by_size[first]["p95"]
+    table = report.details.setdefault("latency_growth", {}).setdefault(section_name, {})
+    for size in sorted(by_size):
+        values = by_size[size]
+        ratio = values["p95"] / base if base > 0 else float("nan")
+        table[str(size)] = {**values, "p95_vs_smallest": ratio}
+        report.add(
+            Row(
+                section_name,
+                f"search p95 at {size:,}",
+                values["p95"],
+                "ms",
+                note=f"p50 {values['p50']:.2f} / p99 {values['p99']:.2f} ms; "
+                f"p95 x{ratio:.2f} of n={first:,}",
+            )
+        )
+
+
+# --- 8. the same workload through a Chroma server ------------------------------------------
+
+SERVER_START_TIMEOUT = 60.0
+
+
+def chroma_executable() -> str:
+    """The ``chroma`` script next to this interpreter, else the one on PATH."""
+    found = shutil.which("chroma", path=os.path.dirname(sys.executable)) or shutil.which("chroma")
+    if found is None:
+        raise RuntimeError(
+            f"the `chroma` executable was found neither next to {sys.executable} nor on PATH; "
+            "install chromadb into this environment"
+        )
+    return found
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _heartbeat(host: str, port: int) -> bool:
+    import chromadb
+    from chromadb.config import Settings
+
+    try:
+        chromadb.HttpClient(
+            host=host, port=port, settings=Settings(anonymized_telemetry=False)
+        ).heartbeat()
+    except Exception:  # any failure means "not ready yet"
+        return False
+    return True
+
+
+@contextmanager
+def running_chroma_server(
+    data: Path, log: Path, timeout: float = SERVER_START_TIMEOUT
+) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """``chroma run --path DATA`` on 127.0.0.1 and a free port until the block ends (then
+    terminated, killed after 15 s). Yields (host, port, process)."""
+    host, port = "127.0.0.1", free_port()
+    command = [chroma_executable(), "run", "--path", str(data), "--host", host, "--port", str(port)]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _heartbeat(host, port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+                raise RuntimeError(
+                    f"`{' '.join(command)}` did not answer a heartbeat (exit code "
+                    f"{process.poll()}); log tail:\n{tail}"
+                )
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.1)
+        yield host, port, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+def replay(
+    add: Callable[[str, list[str]], object], batches: Sequence[tuple[str, list[str]]]
+) -> float:
+    """Seconds to send ``batches`` (user, texts) through ``add``."""
+    start = time.perf_counter()
+    for user, texts in batches:
+        add(user, texts)
+    return time.perf_counter() - start
+
+
+def search_percentiles(
+    asks: Sequence[tuple[str, str]], search: Callable[[str, str], object], repeat: int
+) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """Median over ``repeat`` runs of p50/p95/p99 (ms) of ``search(user, question)``."""
+    for user, question in asks[:WARMUP_QUERIES]:
+        search(user, question)
+    runs = [percentiles(time_each(asks, lambda a: search(a[0], a[1]))) for _ in range(repeat)]
+    return {k: median([r[k] for r in runs]) for k in ("p50", "p95", "p99")}, runs
+
+
+def bench_server(
+    report: Report, root: Path, store: Store, sizes: Sequence[int], repeat: int
+) -> None:
+    """Our growth batches and queries again, through ``chroma run`` on 127.0.0.1."""
+    from mem0_integrations import Memory
+
+    out: dict[str, Any] = {"sizes": {}}
+    report.details["server"] = out
+    data = root / "server-data"
+    with running_chroma_server(data, root / "chroma-server.log") as (host, port, _):
+        m = Memory(chroma_host=host, chroma_port=port)
+        m.embedder.embed(["warm up the model"])
+        try:
+            done = 0
+            by_size: dict[int, dict[str, float]] = {}
+            for size in sizes:
+                todo = store.batches[done : store.marks[size]]
+                done = store.marks[size]
+                added = sum(len(t) for _, t in todo)
+                seconds = replay(lambda u, t: m.add(t, user_id=u, infer=False), todo)
+                asks = store.asks[size]
+                full, runs = search_percentiles(
+                    asks, lambda u, q: m.search(q, user_id=u, limit=SEARCH_LIMIT), repeat
+                )
+                by_size[size] = full
+                apparent, _ = folder_bytes(data)
+                out["sizes"][str(size)] = {
+                    "added": added,
+                    "grow_seconds": seconds,
+                    "grow_per_s": added / seconds if seconds else None,
+                    "search": full,
+                    "search_runs": runs,
+                    "server_bytes_apparent": apparent,
+                }
+                sec = f"8 server n={size:,}"
+                report.add(
+                    Row(
+                        sec,
+                        f"grow to {size:,}, {len(todo)} batched add calls",
+                        added / seconds,
+                        "/s",
+                        f">= {TARGET_ADD_PER_S:.0f}/s",
+                        at_least(added / seconds, TARGET_ADD_PER_S),
+                        f"{added:,} added in {seconds:.1f} s",
+                    )
+                )
+                is_target = size >= TARGET_SEARCH_SIZE
+                report.add(
+                    Row(
+                        sec,
+                        f"search p50 ({len(asks)} queries x {repeat})",
+                        full["p50"],
+                        "ms",
+                        note=f"p95 {full['p95']:.2f} / p99 {full['p99']:.2f} ms "
+                        f"(target <= {TARGET_SEARCH_P95_MS:.0f} ms is for embedded; shown only)"
+                        if is_target
+                        else f"p95 {full['p95']:.2f} / p99 {full['p99']:.2f} ms",
+                    )
+                )
+                report.add(Row(sec, "server folder bytes per memory", apparent / size, "B"))
+            out["latency"] = {str(k): v for k, v in by_size.items()}
+            latency_growth(report, "8 server growth", by_size)
+        finally:
+            m.close()
+
+
+# --- 9. Mem0 OSS on the same workload ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Turn:
+    dia_id: str
+    speaker: str
+    content: str
+
+
+@dataclass(frozen=True)
+class _Session:
+    turns: tuple[_Turn, ...]
+
+
+class Mem0Feed:
+    """Our growth batches shaped as the LOCOMO ``Conversation`` that
+    :func:`benchmarks.locomo_baselines.mem0_oss` ingests (its setup is reused, not copied).
+
+    One session per batch; ``mem0_oss`` reads ``conv.user_id`` at each ``add`` and at each
+    ``search``, so ``user_id`` follows the batch being ingested, and a search is for the
+    user set just before it.
+    """
+
+    def __init__(self, batches: Sequence[tuple[str, list[str]]]) -> None:
+        self._batches = batches
+        self.user_id = batches[0][0] if batches else ""
+
+    @property
+    def sessions(self) -> Iterator[_Session]:
+        for i, (user, texts) in enumerate(self._batches):
+            self.user_id = user
+            yield _Session(tuple(_Turn(f"B{i}:{j}", "user", t) for j, t in enumerate(texts)))
+
+
+def bench_mem0(
+    report: Report, root: Path, store: Store, sizes: Sequence[int], repeat: int, model: Any
+) -> None:
+    """Mem0 OSS, ``add(infer=False)`` and search, on our batches and queries; any failure is
+    recorded with its exception, never raised. Mem0 adds one message at a time, so each size
+    gets a fresh Mem0 store ingesting every batch up to that size (``mem0_oss`` returns only a
+    search function, not the store to grow)."""
+    out: dict[str, Any] = {"sizes": {}, "errors": {}}
+    report.details["mem0"] = out
+    try:
+        from . import locomo_baselines as baselines
+
+        out["notes"] = baselines.mem0_notes()
+    except Exception as e:  # report exactly what failed, measure the rest
+        out["errors"]["import"] = f"{type(e).__name__}: {e}"
+        report.add(
+            Row("9 mem0", "import benchmarks.locomo_baselines", None, "", note=f"FAILED: {e!r}")
+        )
+        return
+    for size in sizes:
+        sec = f"9 mem0 n={size:,}"
+        try:
+            outcome, full, runs = mem0_at_size(baselines, root, store, size, repeat, model)
+        except Exception as e:  # a failing baseline is a result
+            out["errors"][str(size)] = f"{type(e).__name__}: {e}"
+            report.add(
+                Row(sec, "mem0 add + search", None, "", note=f"FAILED: {type(e).__name__}: {e}")
+            )
+            continue
+        rate = outcome.memories / outcome.ingest_seconds
+        out["sizes"][str(size)] = {
+            "memories": outcome.memories,
+            "ingest_seconds": outcome.ingest_seconds,
+            "add_per_s": rate,
+            "search": full,
+            "search_runs": runs,
+            "top_k": WIDE_LIMIT,
+        }
+        report.add(
+            Row(
+                sec,
+                "mem0 add(infer=False), one batch per call",
+                rate,
+                "/s",
+                note=f"{outcome.memories:,} memories in {outcome.ingest_seconds:.1f} s "
+                "(mem0 embeds and writes one message at a time)",
+            )
+        )
+        report.add(
+            Row(
+                sec,
+                f"mem0 search p50 ({len(store.asks[size])} queries x {repeat}, top_k {WIDE_LIMIT})",
+                full["p50"],
+                "ms",
+                note=f"p95 {full['p95']:.2f} / p99 {full['p99']:.2f} ms",
+            )
+        )
+        compare_mem0(report, size, full, rate, report.details)
+
+
+def mem0_at_size(
+    baselines: Any, root: Path, store: Store, size: int, repeat: int, model: Any
+) -> tuple[Any, dict[str, float], list[dict[str, float]]]:
+    """A fresh Mem0 store fed every batch up to ``size``; its ingestion and search latency."""
+    feed = Mem0Feed(store.batches[: store.marks[size]])
+    outcome = baselines.Outcome("mem0-oss")
+    searcher = baselines.mem0_oss(
+        cast(Any, feed), root / f"mem0-{size}", cast(Any, model), model, outcome
+    )
+
+    def search(user: str, question: str) -> object:
+        feed.user_id = user
+        return searcher.search(question)
+
+    try:
+        full, runs = search_percentiles(store.asks[size], search, repeat)
+    finally:
+        searcher.close()
+    return outcome, full, runs
+
+
+def compare_mem0(
+    report: Report, size: int, theirs: dict[str, float], their_rate: float, details: dict[str, Any]
+) -> None:
+    """Ours against Mem0 at one size: search at the same top-k, and batched add throughput."""
+    ours = details.get("search_summary", {}).get(str(size), {}).get(WIDE_SEARCH)
+    grown = [g for s, g in details.get("growth", {}).items() if int(s) <= size]
+    sec = f"9 ours vs mem0 n={size:,}"
+    rows: list[tuple[str, float | None]] = []
+    if ours:
+        for k in ("p50", "p95"):
+            rows.append(
+                (
+                    f"search {k} speed-up (mem0 ms / ours ms, top-k {WIDE_LIMIT})",
+                    theirs[k] / ours[k] if ours[k] > 0 else None,
+                )
+            )
+    if grown:
+        ours_rate = sum(g["added"] for g in grown) / sum(g["seconds"] for g in grown)
+        rows.append(("add(infer=False) speed-up (ours /s / mem0 /s)", ours_rate / their_rate))
+    comparison = details.setdefault("mem0_comparison", {})[str(size)] = {}
+    for metric, ratio in rows:
+        comparison[metric] = ratio
+        report.add(
+            Row(
+                sec,
+                metric,
+                ratio,
+                "x",
+                f">= {TARGET_MEM0_SPEEDUP:.0f}x",
+                None if ratio is None else at_least(ratio, TARGET_MEM0_SPEEDUP),
+            )
+        )
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+
+def targets(report: Report) -> list[dict[str, Any]]:
+    """Every row with a target: what was aimed at, what was measured, met or missed."""
+    return [
+        {
+            "section": r.section,
+            "metric": r.metric,
+            "target": r.target,
+            "value": r.value,
+            "unit": r.unit,
+            "verdict": r.verdict,
+        }
+        for r in report.rows
+        if r.target
+    ]
+
+
 # --- driver ------------------------------------------------------------------------------
 
 
@@ -848,7 +1327,7 @@ def print_table(report: Report) -> None:
             r.metric,
             _fmt(r.value, r.unit),
             r.target,
-            "" if r.passed is None else ("PASS" if r.passed else "MISS"),
+            r.verdict,
             r.note,
         )
         for r in report.rows
@@ -885,11 +1364,32 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             raise argparse.ArgumentTypeError("--sizes needs positive integers, e.g. 1000,10000")
         return values
 
-    parser.add_argument("--sizes", type=sizes, default=[1_000, 10_000], help="store sizes")
-    parser.add_argument("--queries", type=int, default=200, help="search queries per size")
+    parser.add_argument(
+        "--sizes", type=sizes, default=None, help="store sizes (None: 1000,10000; quick: 1000)"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=None, help="search queries per size (None: 200; quick: 30)"
+    )
     parser.add_argument("--batch", type=int, default=256, help="messages per add() call")
     parser.add_argument("--users", type=int, default=50, help="users in the search store")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each timed loop")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="runs of each timed loop (None: 3; quick: 1)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run under a minute: size 1000, 30 queries, 1 repeat, fewer sentences",
+    )
+    parser.add_argument(
+        "--server", action="store_true", help="also run the workload through `chroma run`"
+    )
+    parser.add_argument("--mem0", action="store_true", help="also run Mem0 OSS (mem0ai)")
+    parser.add_argument(
+        "--mem0-max",
+        type=int,
+        default=10_000,
+        help="largest size Mem0 ingests (it adds one message at a time: 100k takes long)",
+    )
     parser.add_argument("--seed", type=int, default=20240601, help="seed of the synthetic data")
     parser.add_argument("--out", type=Path, default=None, help="write results as JSON here")
     parser.add_argument(
@@ -899,6 +1399,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="folder for the stores, kept afterwards (None: a temporary folder, deleted)",
     )
     args = parser.parse_args(argv)
+    quick = bool(args.quick)
+    if args.sizes is None:
+        args.sizes = [1_000] if quick else [1_000, 10_000]
+    if args.queries is None:
+        args.queries = 30 if quick else 200
+    if args.repeat is None:
+        args.repeat = 1 if quick else 3
     for name in ("queries", "batch", "users", "repeat"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
@@ -964,25 +1471,28 @@ def environment() -> dict[str, Any]:
 
 def run(args: argparse.Namespace, root: Path, report: Report) -> None:
     rng = random.Random(args.seed)
+    sentences = EMBED_SENTENCES // 4 if args.quick else EMBED_SENTENCES
+    turns = INFER_TURNS // 5 if args.quick else INFER_TURNS
+    calls = 2 if args.quick else ADD_BATCHES_PER_REPEAT
+    singles = SINGLE_ADDS // 5 if args.quick else SINGLE_ADDS
     need = (
-        EMBED_SENTENCES
-        + args.repeat * (ADD_BATCHES_PER_REPEAT * args.batch + SINGLE_ADDS)
+        sentences
+        + args.repeat * (calls * args.batch + singles + turns)
         + args.sizes[-1]
         + args.repeat * SIZE_ADDS * len(args.sizes)
     )
     facts = make_facts(rng, need)
-    pool = iter(facts[EMBED_SENTENCES:])
+    pool = iter(facts[sentences:])
 
     with section("1. import time", report, "import"):
-        bench_import(report)
+        bench_import(report, runs=2 if args.quick else 5)
     with section("2. time to a ready Memory", report, "ready"):
-        bench_ready(report)
+        bench_ready(report, runs=1 if args.quick else 3)
     with section("3. offline embedder", report, "embed"):
-        bench_embedder(
-            report, facts[:EMBED_SENTENCES], make_questions(rng, args.queries), args.repeat
-        )
+        bench_embedder(report, facts[:sentences], make_questions(rng, args.queries), args.repeat)
     with section("4. add throughput", report, "add"):
-        bench_add(report, root / "add-store", pool, args.batch, args.repeat)
+        bench_add(report, root / "add-store", pool, args.batch, args.repeat, calls, singles)
+        bench_add_infer(report, root / "infer-store", pool, turns, args.repeat)
 
     from mem0_integrations import Memory
 
@@ -994,14 +1504,40 @@ def run(args: argparse.Namespace, root: Path, report: Report) -> None:
             with section(f"5-6. store of {size:,} memories", report, f"size {size}"):
                 grow(report, store, size, pool, args.batch)
                 bench_search(report, store, size, rng, pool, args.queries, args.repeat)
+        with section("7. growth of search latency with size", report, "growth"):
+            summary = report.details.get("search_summary", {})
+            latency_growth(
+                report,
+                "7 growth",
+                {s: summary[str(s)]["search (end to end)"] for s in args.sizes},
+            )
+        embedder = store.memory.embedder
     finally:
         store.memory.close()
+    if args.server:
+        with section("8. the same workload through `chroma run`", report, "server"):
+            try:
+                bench_server(report, root, store, args.sizes, args.repeat)
+            except Exception as e:  # reported; the rest stands
+                report.details.setdefault("server", {})["error"] = f"{type(e).__name__}: {e}"
+                report.add(Row("8 server", "chroma run", None, "", note=f"FAILED: {e!r}"))
+    if args.mem0:
+        sizes = [s for s in args.sizes if s <= args.mem0_max]
+        with section(f"9. Mem0 OSS at {sizes}", report, "mem0"):
+            bench_mem0(report, root, store, sizes, args.repeat, embedder)
+            skipped = [s for s in args.sizes if s > args.mem0_max]
+            if skipped:
+                report.details["mem0"]["skipped_sizes"] = skipped
+                report.add(
+                    Row("9 mem0", f"sizes {skipped}", None, "", note="skipped: above --mem0-max")
+                )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     report = Report()
     report.details["environment"] = environment()
+    report.details["schema"] = SCHEMA_VERSION
     report.details["arguments"] = {
         k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
     }
@@ -1042,7 +1578,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        data = {"rows": [asdict(r) for r in report.rows], **report.details}
+        data = {
+            "rows": [asdict(r) for r in report.rows],
+            **report.details,
+            "targets": targets(report),
+        }
         args.out.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"results written to {args.out}")
     return 0
