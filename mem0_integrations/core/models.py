@@ -245,6 +245,11 @@ class MemorySource(BaseModel):
     message_ids: list[str] = Field(default_factory=list)
 
 
+def keyword_text(text: str, context: str | None) -> str:
+    """What keyword search matches for a memory: its text, then its context if any."""
+    return f"{text}\n{context}" if context else text
+
+
 class MemoryRecord(BaseModel):
     """One stored memory, with everything the store keeps about it."""
 
@@ -300,7 +305,7 @@ class MemoryRecord(BaseModel):
     @property
     def keyword_text(self) -> str:
         """What keyword search matches: the text, then its context when there is one."""
-        return f"{self.text}\n{self.context}" if self.context else self.text
+        return keyword_text(self.text, self.context)
 
     @property
     def said_at(self) -> datetime:

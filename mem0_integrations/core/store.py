@@ -37,7 +37,7 @@ from .codec import (
 from .config import StoreConfig
 from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
 from .keyword_index import KeywordIndex
-from .models import HistoryEntry, MemoryRecord, MemoryStatus
+from .models import HistoryEntry, MemoryRecord, MemoryStatus, keyword_text
 
 __all__ = ["ChromaStore", "Where", "Write", "open_client"]
 
@@ -208,8 +208,7 @@ class ChromaStore:
         context), by id, for the active memories under ``where``, read in pages."""
 
         def text(memory_id: str, document: str | None, meta: Any) -> tuple[str, str]:
-            context = (meta or {}).get("context") or ""
-            return memory_id, f"{document or ''}\n{context}" if context else document or ""
+            return memory_id, keyword_text(document or "", (meta or {}).get("context") or None)
 
         return dict(self._paged(self.memories, where, text, ["documents", "metadatas"]))
 
