@@ -36,6 +36,7 @@ from .core.errors import (
     MemoryNotFoundError,
     ScopeError,
     StoreError,
+    StoreLockedError,
 )
 from .core.llm import LLM, LangChainLLM, LlamaIndexLLM, LLMReply, OpenAILLM, as_llm
 from .core.memory import Memory
@@ -97,6 +98,7 @@ __all__ = [
     "SkippedFact",
     "StoreConfig",
     "StoreError",
+    "StoreLockedError",
     "__version__",
     "as_embedder",
     "as_llm",

@@ -11,7 +11,10 @@ import argparse
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mem0_integrations import Memory
 
 __all__ = ["register"]
 
@@ -36,7 +39,12 @@ DEMO_QUESTIONS = [
 def _remember(path: Path) -> None:
     from mem0_integrations import Memory
 
-    memory = Memory(path=path)
+    # Closed before the second process starts: an embedded folder serves one process.
+    with Memory(path=path) as memory:
+        _tell(memory)
+
+
+def _tell(memory: Memory) -> None:
     memory.delete_all(user_id=DEMO_USER)
     print(f"[process 1] store: {memory.location}")
     result = memory.add(DEMO_CONVERSATION, user_id=DEMO_USER)
@@ -53,7 +61,11 @@ def _remember(path: Path) -> None:
 def _recall(path: Path) -> None:
     from mem0_integrations import Memory
 
-    memory = Memory(path=path)
+    with Memory(path=path) as memory:
+        _ask(memory)
+
+
+def _ask(memory: Memory) -> None:
     print(f"[process 2] store: {memory.location}")
     for question in DEMO_QUESTIONS:
         print(f"[process 2] Q: {question}")

@@ -4,8 +4,9 @@ The server is ``chroma run`` from the chromadb package installed with
 mem0-integrations (the ``chroma`` executable next to this Python). Serving the
 folder of an embedded store makes its memories available to every process that
 connects with ``--chroma-host``/``--chroma-port`` (``MEM0I_CHROMA_HOST`` and
-``MEM0I_CHROMA_PORT`` for applications); do not open that folder as an embedded
-store while the server runs.
+``MEM0I_CHROMA_PORT`` for applications). The server keeps the folder's lock (see
+:mod:`mem0_integrations.core.folder_lock`), so no process opens the folder as an
+embedded store while it serves it, and it does not start while one has it open.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def chroma_command(path: Path, host: str, port: int, executable: str = "chroma")
 
 def _serve(args: argparse.Namespace) -> int:
     from mem0_integrations import DEFAULT_PATH, ConfigurationError
+    from mem0_integrations.core.folder_lock import acquire
 
     folder = args.path or os.environ.get("MEM0I_PATH") or DEFAULT_PATH
     path = Path(folder).expanduser().resolve()
@@ -63,7 +65,9 @@ def _serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     sys.stdout.flush()
+    lease = acquire(path)  # StoreLockedError if an application has the folder open
     if os.name == "posix":  # become the server: signals and the exit code are Chroma's own
+        lease.keep_across_exec()
         os.execv(executable, command)
     try:  # pragma: no cover - Windows
         return subprocess.run(command, check=False).returncode

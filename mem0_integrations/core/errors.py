@@ -13,6 +13,7 @@ of them and nothing else::
     ├── ExtractionError         the LLM failed or kept answering with unusable output
     ├── BackgroundWriteError    queued add(background=True) calls failed (raised by flush())
     └── StoreError              Chroma failed to read or write
+        └── StoreLockedError    another process has this embedded folder open
 
 Every message says what went wrong *and* how to fix it. A call that raises
 one of these leaves the stored memory as it was before the call.
@@ -35,6 +36,7 @@ __all__ = [
     "MemoryNotFoundError",
     "ScopeError",
     "StoreError",
+    "StoreLockedError",
 ]
 
 
@@ -97,3 +99,7 @@ class BackgroundWriteError(Mem0IntegrationsError):
 
 class StoreError(Mem0IntegrationsError):
     """The Chroma store failed to read or write."""
+
+
+class StoreLockedError(StoreError):
+    """Another process has the embedded store folder open (one process per folder)."""

@@ -16,6 +16,7 @@ import functools
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Future
 from datetime import date, datetime, timedelta
@@ -40,9 +41,12 @@ from .extraction import (
     parse_messages,
 )
 from .filters import read_where, validate_metadata
+from .folder_lock import FolderLease
+from .folder_lock import acquire as acquire_folder
 from .lifecycle import Lifecycle
 from .llm import LLM, as_llm, llm_from_config
 from .llm_extractor import LLMExtractor
+from .local_index import Loaded, LocalIndex
 from .merging import MergeRules, plan_delete, plan_edit
 from .models import (
     AddResult,
@@ -56,7 +60,7 @@ from .models import (
 )
 from .rules import RuleExtractor
 from .search import Searcher, SearchRequest, moment
-from .store import ChromaStore, Write, open_client
+from .store import ChromaStore, Write, check_folder, open_client
 from .transcript import Transcripts
 from .transfer import Progress, dump_lines, embed_texts, parse_lines
 
@@ -119,9 +123,14 @@ class Memory:
         self._embedder: Embedder = (
             embedder_from_config(cfg.embedder) if embedder is None else as_embedder(embedder)
         )
+        self._lease: FolderLease | None = None
         if client is None:
             resolved = store_cfg.resolved()
             self.config = self.config.model_copy(update={"store": resolved})
+            if resolved.path is not None:
+                check_folder(resolved.path)
+                self._lease = acquire_folder(resolved.path)
+                self._release = weakref.finalize(self, self._lease.release)
             client = open_client(resolved)
             self.location = (
                 f"http://{resolved.chroma_host}:{resolved.chroma_port}"
@@ -161,7 +170,11 @@ class Memory:
         self._background = BackgroundWriter(workers=xcfg.background_workers)
         self._lock = threading.RLock()
         self._searcher = Searcher(
-            store=self._store, embedder=self._embedder, config=self.config, access=self._access
+            store=self._store,
+            embedder=self._embedder,
+            config=self.config,
+            access=self._access,
+            index=self._local_index(),
         )
         self._adder = AddPipeline(
             store=self._store,
@@ -186,6 +199,27 @@ class Memory:
             transcripts=self._transcripts,
         )
 
+    def _local_index(self) -> LocalIndex:
+        """The in-process search index, shared by every ``Memory`` of this process on the
+        same embedded folder (and then exclusive: it also answers vector search)."""
+        store = self._store
+        ttl = self.config.ranking.keyword_index_ttl
+
+        def load(scope: Scope, vectors: bool) -> Loaded:
+            return store.scope_rows(read_where(scope), vectors=vectors)
+
+        lease = self._lease
+        if lease is None:
+            index = LocalIndex(load, ttl=ttl)
+        else:
+            prefix = self.config.store.collection_prefix
+            index = lease.shared(
+                f"index:{prefix}", lambda: LocalIndex(load, exclusive=lease.exclusive, ttl=ttl)
+            )
+            index.loader = load  # the newest store of the folder reads for it
+        store.index = index
+        return index
+
     def close(self) -> None:
         """Finish queued background adds, write buffered access counts, stop the threads.
 
@@ -199,7 +233,11 @@ class Memory:
         try:
             self._background.close()
         finally:
-            self._access.close()
+            try:
+                self._access.close()
+            finally:
+                if self._lease is not None:
+                    self._release()  # once; other processes may open the folder now
 
     def flush(self, timeout: float | None = None) -> None:
         """Wait for every ``add(..., background=True)`` queued so far.

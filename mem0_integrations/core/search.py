@@ -3,9 +3,11 @@
 One search reads:
 
 1. BM25 scores of the scope's memories that share a term with the query, from
-   an in-process index (:mod:`.keyword_index`);
+   an in-process index (:mod:`.local_index`);
 2. the ``max(candidates, 2 x limit)`` nearest memories by vector (just
-   ``limit`` when similarity is the only signal);
+   ``limit`` when similarity is the only signal): from the same index when
+   this process owns the store and the search is plain (no filters, time window
+   or history), else from Chroma;
 3. the best ``limit + 10`` keyword matches the vector read missed, with
    their vectors.
 
@@ -32,8 +34,8 @@ from .config import MemoryConfig
 from .embedders import Embedder
 from .errors import InvalidInputError
 from .filters import and_, read_where
-from .keyword_index import KeywordIndex
 from .keywords import KeywordScore, terms
+from .local_index import LocalIndex
 from .models import MemoryHit, MemoryRecord, MemoryStatus, Scope
 from .ranking import explain, retention, score
 from .store import ChromaStore, Where
@@ -130,16 +132,13 @@ class Searcher:
         embedder: Embedder,
         config: MemoryConfig,
         access: AccessRecorder,
+        index: LocalIndex,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._config = config
         self._access = access
-        self._keywords = KeywordIndex(
-            lambda scope: store.keyword_texts(read_where(scope)),
-            ttl=config.ranking.keyword_index_ttl,
-        )
-        store.keywords = self._keywords
+        self._index = index
 
     def search(self, req: SearchRequest, now: datetime) -> list[MemoryHit]:
         """The best ``req.limit`` hits for ``req`` at time ``now``."""
@@ -151,7 +150,7 @@ class Searcher:
         )
         ranking = self._config.ranking
         words = terms(req.query) if ranking.keyword_weight > 0 else []
-        keyword = self._keywords.search(req.scope, words, k1=ranking.bm25_k1, b=ranking.bm25_b)
+        keyword = self._index.search(req.scope, words, k1=ranking.bm25_k1, b=ranking.bm25_b)
         (vector,) = self._embedder.embed([req.query])
         reranked = any(
             getattr(ranking, f"{name}_weight") > 0
@@ -159,10 +158,13 @@ class Searcher:
         )
         pool = max(ranking.candidates, 2 * req.limit) if reranked else req.limit
         narrowed = bool(req.filters) or any((req.since, req.until, req.as_of))
+        local = not (narrowed or archived)
         while True:
-            candidates, full = self._vector_candidates(vector, where, pool, archived)
+            candidates, full = self._vector_candidates(req.scope, vector, where, pool, local)
+            if archived:
+                full = self._add_archived(candidates, vector, where, pool) or full
             self._add_keyword_candidates(
-                candidates, keyword, req, where if narrowed else None, vector
+                candidates, keyword, req, where if narrowed else None, vector, local
             )
             self._score_archived(candidates, req, words)
             hits = self._rank(candidates, req, at)
@@ -178,16 +180,23 @@ class Searcher:
     # --- candidates -----------------------------------------------------------------------
 
     def _vector_candidates(
-        self, vector: list[float], where: Where, pool: int, archived: bool
+        self, scope: Scope, vector: list[float], where: Where, pool: int, local: bool
     ) -> tuple[dict[str, _Candidate], bool]:
-        """The ``pool`` nearest memories, and whether the read was full (more may exist)."""
-        rows = self._store.query(vector, where=where, limit=pool)
-        full = len(rows) >= pool
-        if archived:
-            more = self._store.query_many([vector], where=where, limit=pool, archived=True)[0]
-            full = full or len(more) >= pool
-            rows += more
-        return {r.id: _Candidate(r, 1.0 - d) for r, d in rows}, full
+        """The ``pool`` nearest active memories, and whether the read was full (more may
+        exist): from the local index when ``local`` and it keeps vectors, else Chroma."""
+        found = self._index.nearest(scope, vector, pool) if local else None
+        if found is None:
+            found = [(r, 1.0 - d) for r, d in self._store.query(vector, where=where, limit=pool)]
+        return {r.id: _Candidate(r, s) for r, s in found}, len(found) >= pool
+
+    def _add_archived(
+        self, candidates: dict[str, _Candidate], vector: list[float], where: Where, pool: int
+    ) -> bool:
+        """Add the ``pool`` nearest archived memories; True if that read was full."""
+        rows = self._store.query_many([vector], where=where, limit=pool, archived=True)[0]
+        for r, d in rows:
+            candidates[r.id] = _Candidate(r, 1.0 - d)
+        return len(rows) >= pool
 
     def _add_keyword_candidates(
         self,
@@ -196,25 +205,31 @@ class Searcher:
         req: SearchRequest,
         where: Where | None,
         vector: list[float],
+        local: bool,
     ) -> None:
         """Attach keyword scores, and add the best keyword matches the vectors missed.
 
         The index holds exactly the scope's active memories, so without filters or a
-        time window (``where`` None) the matches are read by id alone: Chroma
-        evaluates ids with a ``where`` slowly (25 ms against 4 ms at 10k memories).
-        The scope is checked on every record read either way.
+        time window (``where`` None) the matches are read by id alone: from the index
+        itself when ``local`` and it keeps vectors, else from Chroma, which evaluates ids
+        with a ``where`` slowly (25 ms against 4 ms at 10k memories). The scope is
+        checked on every record read either way.
         """
-        for doc_id, found in keyword.items():
+        for doc_id, value in keyword.items():
             if doc_id in candidates:
-                candidates[doc_id].keyword = found
+                candidates[doc_id].keyword = value
         missing = sorted(
             (i for i in keyword if i not in candidates), key=lambda i: (-keyword[i].bm25, i)
         )[: req.limit + _KEYWORD_EXTRA]
-        for record, stored in self._store.get_with_embeddings(missing, where=where):
+        found = self._index.lookup(req.scope, missing, vector) if local else None
+        if found is None:
+            found = [
+                (record, _cosine(vector, stored))
+                for record, stored in self._store.get_with_embeddings(missing, where=where)
+            ]
+        for record, similarity in found:
             if req.scope.contains(record.scope):
-                candidates[record.id] = _Candidate(
-                    record, _cosine(vector, stored), keyword[record.id]
-                )
+                candidates[record.id] = _Candidate(record, similarity, keyword[record.id])
 
     def _score_archived(
         self, candidates: dict[str, _Candidate], req: SearchRequest, words: list[str]
@@ -228,7 +243,7 @@ class Searcher:
         }
         ranking = self._config.ranking
         if outside and words:
-            found = self._keywords.score_texts(
+            found = self._index.score_texts(
                 req.scope, words, outside, k1=ranking.bm25_k1, b=ranking.bm25_b
             )
             for doc_id, value in found.items():
@@ -270,7 +285,7 @@ class Searcher:
                 memory=c.record.text,
                 score=value,
                 similarity=min(1.0, max(0.0, c.similarity)),
-                record=c.record,
+                record=c.record.model_copy(deep=True),  # never the index's own object
                 explanation=explain(
                     c.record,
                     similarity=c.similarity,

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .codec import (
@@ -36,10 +37,10 @@ from .codec import (
 )
 from .config import StoreConfig
 from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
-from .keyword_index import KeywordIndex
-from .models import HistoryEntry, MemoryRecord, MemoryStatus, keyword_text
+from .local_index import LocalIndex
+from .models import HistoryEntry, MemoryRecord, MemoryStatus
 
-__all__ = ["ChromaStore", "Where", "Write", "open_client"]
+__all__ = ["ChromaStore", "Where", "Write", "check_folder", "open_client"]
 
 log = logging.getLogger("mem0_integrations")
 
@@ -77,12 +78,17 @@ def open_client(config: StoreConfig) -> Any:
             ) from e
         return client
     assert config.path is not None, "resolve the StoreConfig first"
-    if config.path.exists() and not config.path.is_dir():
-        raise ConfigurationError(f"path={str(config.path)!r} is a file; pass a folder.")
+    check_folder(config.path)
     try:
         return chromadb.PersistentClient(path=str(config.path), settings=settings)
     except Exception as e:
         raise StoreError(f"Cannot open the embedded store at {config.path}: {e}.") from e
+
+
+def check_folder(path: Path) -> None:
+    """Raise :class:`ConfigurationError` if ``path`` exists and is not a folder."""
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"path={str(path)!r} is a file; pass a folder.")
 
 
 @dataclass(frozen=True)
@@ -121,8 +127,8 @@ class ChromaStore:
         self.memories: Any = None
         self.archive: Any = None
         self.history: Any = None
-        self.keywords: KeywordIndex | None = None
-        """Kept current with every write and delete when set (see :mod:`.keyword_index`)."""
+        self.index: LocalIndex | None = None
+        """Kept current with every write and delete when set (see :mod:`.local_index`)."""
         self._open_collections()
 
     @property
@@ -203,14 +209,25 @@ class ChromaStore:
             )
         ]
 
-    def keyword_texts(self, where: Where) -> dict[str, str]:
-        """What keyword search matches (:attr:`MemoryRecord.keyword_text`: the text and its
-        context), by id, for the active memories under ``where``, read in pages."""
-
-        def text(memory_id: str, document: str | None, meta: Any) -> tuple[str, str]:
-            return memory_id, keyword_text(document or "", (meta or {}).get("context") or None)
-
-        return dict(self._paged(self.memories, where, text, ["documents", "metadatas"]))
+    def scope_rows(
+        self, where: Where, *, vectors: bool
+    ) -> list[tuple[MemoryRecord, Sequence[float] | None]]:
+        """The active memories under ``where`` with their vectors (None unless
+        ``vectors``; as Chroma returns them, numpy rows), read in pages: what
+        :class:`.LocalIndex` loads for a scope."""
+        include = ["documents", "metadatas", "embeddings"] if vectors else None
+        rows: list[tuple[MemoryRecord, Sequence[float] | None]] = []
+        offset = 0
+        while True:
+            res = self._page(self.memories, where, offset, include or ["documents", "metadatas"])
+            embeddings = res["embeddings"] if vectors else [None] * len(res["ids"])
+            for i, d, m, e in zip(
+                res["ids"], res["documents"], res["metadatas"], embeddings, strict=True
+            ):
+                rows.append((record_from_chroma(i, d, m), e))
+            if len(res["ids"]) < _PAGE:
+                return rows
+            offset += _PAGE
 
     def get_with_embeddings(
         self, ids: Sequence[str], *, where: Where | None = None
@@ -266,24 +283,25 @@ class ChromaStore:
         new records are deleted and changed records rewritten as they were.
         """
         try:
-            self._write_memories(writes)
+            known = self._write_memories(writes)
             self.add_history(history)
         except StoreError:
             try:
                 self._undo(writes)
             except StoreError:
                 log.exception("mem0-integrations could not undo a failed write")
-            if self.keywords is not None:
-                self.keywords.clear()  # whatever the undo left, the next search reloads
+            if self.index is not None:
+                self.index.clear()  # whatever the undo left, the next search reloads
             raise
-        if self.keywords is not None:
-            self.keywords.changed(w.record for w in writes)
+        if self.index is not None:
+            self.index.changed((w.record, w.embedding or known.get(w.record.id)) for w in writes)
 
-    def _write_memories(self, writes: Sequence[Write]) -> None:
+    def _write_memories(self, writes: Sequence[Write]) -> dict[str, list[float]]:
         """Upsert each record into its home collection and remove it from the other.
 
         Writing first and deleting second means a crash in between leaves the
         record in both places; :meth:`get_records` then keeps the newer one.
+        Returns the stored vectors it read for records changing collection.
         """
         moved = [
             w.record.id
@@ -310,6 +328,7 @@ class ChromaStore:
             ]
             if elsewhere:
                 self._delete(self._other(collection), elsewhere)
+        return known
 
     def _get(self, collection: Any, ids: Sequence[str], include: list[str]) -> Any:
         return self._call("read memories", lambda: collection.get(ids=list(ids), include=include))
@@ -369,6 +388,8 @@ class ChromaStore:
             for r in records
         ]
         self._update(self.memories, [r.id for r in records], metadatas)
+        if self.index is not None:
+            self.index.accessed(records)
 
     def count(self) -> int:
         """Number of stored memory records, active and archived."""
@@ -409,8 +430,8 @@ class ChromaStore:
         for collection in (self.memories, self.archive, self.history):
             while ids := self._ids(collection):
                 self._delete(collection, ids)
-        if self.keywords is not None:
-            self.keywords.clear()
+        if self.index is not None:
+            self.index.clear()
 
     def scan(self, where: Where | None = None) -> Iterator[MemoryRecord]:
         """Active records under ``where`` (every active record for None), read in pages."""
@@ -450,11 +471,11 @@ class ChromaStore:
                 self._write_memories([Write(r, vectors[r.id]) for r in records if r.id in vectors])
             except StoreError:
                 log.exception("mem0-integrations could not undo a failed hard delete")
-            if self.keywords is not None:
-                self.keywords.clear()  # whatever the undo left, the next search reloads
+            if self.index is not None:
+                self.index.clear()  # whatever the undo left, the next search reloads
             raise
-        if self.keywords is not None:
-            self.keywords.removed(ids)
+        if self.index is not None:
+            self.index.removed(ids)
 
     def delete_history(self, where: Where) -> int:
         """Delete every history entry matching ``where``; returns how many."""
@@ -479,8 +500,8 @@ class ChromaStore:
 
     def _delete(self, collection: Any, ids: list[str]) -> None:
         self._call("delete records", lambda: collection.delete(ids=ids))
-        if self.keywords is not None and collection is self.memories:
-            self.keywords.removed(ids)
+        if self.index is not None and collection is self.memories:
+            self.index.removed(ids)
 
     def _paged(
         self,
@@ -514,6 +535,8 @@ class ChromaStore:
         if expiries:
             metadatas: list[dict[str, Any]] = [{"expires_at": iso(v)} for v in expiries.values()]
             self._update(self.memories, list(expiries), metadatas)
+            if self.index is not None:
+                self.index.expiring(expiries)
 
 
 def _row(write: Write) -> tuple[str, dict[str, Any]]:

@@ -47,6 +47,7 @@ EXPECTED = [
     "SkippedFact",
     "StoreConfig",
     "StoreError",
+    "StoreLockedError",
     "__version__",
     "as_embedder",
     "as_llm",

@@ -10,7 +10,6 @@ import pytest
 from mem0_integrations import InvalidInputError, Memory, MemoryStatus
 from mem0_integrations.core.config import DecayConfig, RankingConfig
 from mem0_integrations.core.extraction import MAX_CONTEXT_CHARS, verbatim_candidates
-from mem0_integrations.core.keyword_index import KeywordIndex
 from mem0_integrations.core.keywords import stem, terms
 from mem0_integrations.core.models import MemoryRecord, Message, Scope, content_hash
 from mem0_integrations.core.ranking import (
@@ -53,49 +52,6 @@ def test_terms_fold_case_drop_stop_words_and_stem() -> None:
     ]
     assert [stem(w) for w in ("stopped", "classes", "bus")] == ["stop", "class", "bus"]
     assert sorted(set(terms("tea, Tea and teas"))) == ["tea"]
-
-
-def test_bm25_weighs_rare_terms_and_needs_a_match() -> None:
-    docs = {
-        "a": "Alice likes tea",
-        "b": "Bob likes tea",
-        "c": "Carol likes coffee",
-        "d": "Dave likes tea",
-    }
-    index = KeywordIndex(lambda scope: docs)
-    scope = Scope(user_id="u1")
-    scores = index.search(scope, terms("Does Carol like tea?"))
-    assert set(scores) == {"a", "b", "c", "d"}
-    assert max(scores, key=lambda k: scores[k].bm25) == "c"  # "carol" is rarer than "tea"
-    assert scores["c"].matched == ("carol",)
-    assert all(0.0 < s.value <= 1.0 for s in scores.values())
-    assert index.search(scope, terms("zebra")) == {}
-
-
-def test_keyword_index_follows_writes_and_reloads_after_its_ttl() -> None:
-    loads: list[Scope] = []
-    texts = {"a": "Alice plays the oboe"}
-    now = [0.0]
-
-    def loader(scope: Scope) -> dict[str, str]:
-        loads.append(scope)
-        return dict(texts)
-
-    index = KeywordIndex(loader, ttl=60, clock=lambda: now[0])
-    scope = Scope(user_id="u1")
-    assert set(index.search(scope, terms("oboe"))) == {"a"}
-    index.changed([record("Bob plays the oboe", id="b")])
-    assert set(index.search(scope, terms("oboe"))) == {"a", "b"}
-    index.changed([record("Bob plays the flute", id="b")])
-    assert set(index.search(scope, terms("oboe"))) == {"a"}
-    index.changed([record("Alice plays the oboe", id="a", status=MemoryStatus.ARCHIVED)])
-    assert index.search(scope, terms("oboe")) == {}
-    index.changed([record("Other user's oboe", id="x", scope=Scope(user_id="u2"))])
-    assert index.search(scope, terms("oboe")) == {}
-    assert len(loads) == 1
-    now[0] = 61.0  # another process may have written: reload
-    assert set(index.search(scope, terms("oboe"))) == {"a"}
-    assert len(loads) == 2
 
 
 # --- signals and decay ----------------------------------------------------------------------
