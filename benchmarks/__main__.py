@@ -18,16 +18,16 @@ RSS do not leak into the next, and a failure is recorded while the others still 
 then writes ``benchmarks/results/REPORT.md``, ``recall_at_k.png`` and ``latency_vs_size.png``
 (:mod:`benchmarks.report`). ``--quick`` runs LOCOMO conversations 0-1 with our default
 system and the baselines only (no ablation), the speed benchmark's own ``--quick`` (1,000
-memories; ``--sizes 1000 --queries 50 --repeat 1`` where it has no ``--quick``), and
-skips the cost benchmark (about 50 s on its own on 2 cores); the report says so.
+memories), and the cost benchmark on the first 150 turns of conversation 0; the report
+says so. ``--results DIR`` writes everything to another folder (CI uses a temporary
+one); ``--data`` points at LOCOMO's ``locomo10.json`` (without it the LOCOMO and cost
+steps are skipped, and the report says why).
 The exit code is 1 when a benchmark failed (the report is still written).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import shlex
@@ -41,26 +41,25 @@ from typing import Any
 
 from .report import Meta, build
 
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "locomo10.json"
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 
 QUICK_LOCOMO_SYSTEMS = "default,ours-infer,observations,rag,full-context,mem0-oss"
-#: Speed arguments, the first that ``benchmarks/core.py`` accepts (it is still growing).
-QUICK_SPEED = (["--quick"], ["--sizes", "1000", "--queries", "50", "--repeat", "1"])
-FULL_SPEED = (["--sizes", "1000,10000,100000", "--server", "--mem0"], ["--sizes", "1000,10000"])
-COST_SKIPPED = (
-    "skipped in quick mode: it takes about 50 s on 2 cores (LOCOMO conversation 0); "
-    "`python -m benchmarks all` runs it"
-)
+QUICK_SPEED = ["--quick"]
+FULL_SPEED = ["--sizes", "1000,10000,100000", "--server", "--mem0"]
+#: Quick cost run: the first turns of LOCOMO conversation 0 (the whole one takes ~50 s).
+QUICK_COST = ["--max-turns", "150", "--repeat", "1"]
 
 
-def paths(quick: bool) -> dict[str, Path]:
+def paths(quick: bool, results: Path = RESULTS) -> dict[str, Path]:
     """Where each benchmark writes its JSON."""
     suffix = "_quick" if quick else ""
     return {
-        "locomo": RESULTS / f"locomo{suffix}.json",
-        "speed": RESULTS / f"core{suffix}.json",
-        "cost": RESULTS / "extraction_cost.json",
+        "locomo": results / f"locomo{suffix}.json",
+        "speed": results / f"core{suffix}.json",
+        "cost": results / f"extraction_cost{suffix}.json",
     }
 
 
@@ -69,8 +68,10 @@ def now() -> str:
 
 
 def _rel(path: Path) -> str:
-    """A results path relative to the repository root (the children's working directory)."""
-    return str(path.relative_to(REPO_ROOT))
+    """A path relative to the repository root (the children's working directory) when
+    it is inside it, else absolute."""
+    path = path.resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 def load_average() -> str:
@@ -80,28 +81,22 @@ def load_average() -> str:
         return "unknown"
 
 
-def commands(quick: bool) -> dict[str, list[str] | None]:
-    """The argv of each benchmark module (``None``: skipped in this mode)."""
-    out = paths(quick)
+def commands(quick: bool, results: Path, data: Path) -> dict[str, list[str] | str]:
+    """The argv of each benchmark module, or why it is skipped."""
+    out = paths(quick, results)
     locomo = ["--quick", "--systems", QUICK_LOCOMO_SYSTEMS] if quick else []
-    speed = next((a for a in (QUICK_SPEED if quick else FULL_SPEED) if core_accepts(a)), [])
+    data_args = ["--data", _rel(data)]
+    speed_out = _rel(out["speed"])
+    cost_args, cost_out = (QUICK_COST if quick else []), _rel(out["cost"])
     return {
-        "locomo": ["benchmarks.locomo", *locomo, "--out", _rel(out["locomo"])],
-        "speed": ["benchmarks.core", *speed, "--out", _rel(out["speed"])],
-        "cost": None if quick else ["benchmarks.extraction_cost", "--out", _rel(out["cost"])],
+        "locomo": ["benchmarks.locomo", *locomo, *data_args, "--out", _rel(out["locomo"])]
+        if data.is_file()
+        else f"skipped: no LOCOMO data at {data} (see ../shared/bench/README.md; pass --data)",
+        "speed": ["benchmarks.core", *(QUICK_SPEED if quick else FULL_SPEED), "--out", speed_out],
+        "cost": ["benchmarks.extraction_cost", *cost_args, *data_args, "--out", cost_out]
+        if data.is_file()
+        else "skipped: it reads LOCOMO conversation 0, and there is no LOCOMO data",
     }
-
-
-def core_accepts(argv: list[str]) -> bool:
-    """Whether ``benchmarks/core.py``'s parser takes these arguments."""
-    from .core import parse_args
-
-    with contextlib.redirect_stderr(io.StringIO()):
-        try:
-            parse_args(argv)
-        except SystemExit:
-            return False
-    return True
 
 
 def run_step(name: str, module_argv: list[str], target: Path) -> dict[str, Any]:
@@ -136,11 +131,16 @@ def machine() -> Mapping[str, Any]:
 
 
 def write_report(
-    quick: bool, command: str, steps: list[dict[str, Any]], notes: list[str], date: str
+    quick: bool,
+    command: str,
+    steps: list[dict[str, Any]],
+    notes: list[str],
+    date: str,
+    results: Path = RESULTS,
 ) -> list[Path]:
     from .core import git_revision
 
-    files = paths(quick)
+    files = paths(quick, results)
     meta = Meta(
         command=command,
         quick=quick,
@@ -151,11 +151,9 @@ def write_report(
         notes=notes,
     )
     data = {name: read_json(path) for name, path in files.items()}
-    if quick:  # the cost JSON there is a full run's, not this one's
-        data["cost"] = None
-    written = build(RESULTS, meta, data["locomo"], data["speed"], data["cost"])
+    written = build(results, meta, data["locomo"], data["speed"], data["cost"])
     for path in written:
-        print(f"wrote {path.relative_to(REPO_ROOT)}", file=sys.stderr)
+        print(f"wrote {_rel(path)}", file=sys.stderr)
     return written
 
 
@@ -166,25 +164,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("what", choices=("all", "report"), help="run everything, or only the report")
     ap.add_argument("--quick", action="store_true", help="the CI-sized run (under 3 minutes)")
+    ap.add_argument(
+        "--results", type=Path, default=RESULTS, help="folder for the JSON, report and plots"
+    )
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LOCOMO's locomo10.json")
     args = ap.parse_args(argv)
-    run_file = RESULTS / f"run{'_quick' if args.quick else ''}.json"  # for `report`
+    results: Path = args.results.resolve()
+    results.mkdir(parents=True, exist_ok=True)
+    run_file = results / f"run{'_quick' if args.quick else ''}.json"  # for `report`
     if args.what == "report":
         run = read_json(run_file) or {}
         command = str(run.get("command", "python -m benchmarks " + shlex.join(argv)))
         steps: list[dict[str, Any]] = list(run.get("steps") or [])
         notes: list[str] = list(run.get("notes") or [])
         date = str(run.get("date", "unknown (no run file)")) + f"; report rebuilt {now()}"
-        write_report(args.quick, command, steps, notes, date)
+        write_report(args.quick, command, steps, notes, date, results)
         return 0
     command = "python -m benchmarks " + shlex.join(argv)
     date = now()
     steps = []
     load_before = load_average()
     started = time.perf_counter()
-    files = paths(args.quick)
-    for name, module_argv in commands(args.quick).items():
-        if module_argv is None:
-            steps.append({"name": name, "seconds": None, "status": COST_SKIPPED})
+    files = paths(args.quick, results)
+    for name, module_argv in commands(args.quick, results, args.data).items():
+        if isinstance(module_argv, str):
+            print(f"== {name}: {module_argv}", file=sys.stderr, flush=True)
+            steps.append({"name": name, "seconds": None, "status": module_argv})
         else:
             steps.append(run_step(name, module_argv, files[name]))
     steps.append({"name": "total", "seconds": time.perf_counter() - started, "status": "done"})
@@ -198,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         + "\n",
         encoding="utf-8",
     )
-    write_report(args.quick, command, steps, notes, date)
+    write_report(args.quick, command, steps, notes, date, results)
     return 1 if any(s["status"].startswith("FAILED") for s in steps) else 0
 
 

@@ -928,10 +928,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--repeat", type=int, default=3, help="runs of the throughput measure")
     ap.add_argument("--per-turn", action="store_true", help="also write every turn's counts")
+    ap.add_argument(
+        "--max-turns", type=int, default=None, help="only the first N turns of each conversation"
+    )
     args = ap.parse_args(argv)
 
     tokens, mem0 = Tokens(), load_mem0_prompts()
-    conversations = load(args.data)
+    conversations = [c[: args.max_turns] for c in load(args.data)]
     if args.conversation == "all":
         chosen = list(range(len(conversations)))
     elif args.conversation.isdigit() and int(args.conversation) < len(conversations):
@@ -958,6 +961,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmark": "extraction_cost",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "conversations": chosen,
+        "max_turns": args.max_turns,
         "data": str(args.data),
         "machine": {
             "python": platform.python_version(),

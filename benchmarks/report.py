@@ -410,8 +410,9 @@ def _header(meta: Meta) -> list[str]:
     if meta.quick:
         lines += [
             "> **Quick run** (`--quick`): LOCOMO conversations 0-1 with a subset of systems, a "
-            "small speed workload, no cost run. The numbers check that the harness works; "
-            "they are not the published figures (run `python -m benchmarks all`).",
+            "small speed workload, the cost of the first 150 turns of conversation 0. The "
+            "numbers check that the harness works; they are not the published figures "
+            "(run `python -m benchmarks all`).",
             "",
         ]
     lines += [

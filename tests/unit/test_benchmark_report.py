@@ -169,13 +169,40 @@ def test_build_writes_the_report_and_both_pngs(tmp_path: Path) -> None:
     assert text.index("## Where we lose") < text.index("## LOCOMO")
 
 
-def test_quick_mode_skips_the_cost_run_and_caps_locomo() -> None:
-    from benchmarks.__main__ import commands
+def test_quick_mode_caps_locomo_and_the_cost_run(tmp_path: Path) -> None:
+    from benchmarks.__main__ import RESULTS, commands
 
-    quick, full = commands(quick=True), commands(quick=False)
-    assert quick["cost"] is None
-    assert full["cost"] is not None
-    assert quick["locomo"] is not None
+    data = tmp_path / "locomo10.json"
+    data.write_text("[]", encoding="utf-8")
+    quick, full = commands(True, RESULTS, data), commands(False, RESULTS, data)
+    assert isinstance(quick["locomo"], list)
     assert "--quick" in quick["locomo"]
     assert quick["locomo"][-1] == "benchmarks/results/locomo_quick.json"
-    assert full["locomo"] == ["benchmarks.locomo", "--out", "benchmarks/results/locomo.json"]
+    assert full["locomo"] == [
+        "benchmarks.locomo",
+        "--data",
+        str(data),
+        "--out",
+        "benchmarks/results/locomo.json",
+    ]
+    assert isinstance(quick["cost"], list)
+    assert "--max-turns" in quick["cost"]
+    assert quick["cost"][-1] == "benchmarks/results/extraction_cost_quick.json"
+    assert isinstance(full["cost"], list)
+    assert "--max-turns" not in full["cost"]
+    assert quick["speed"] == [
+        "benchmarks.core",
+        "--quick",
+        "--out",
+        "benchmarks/results/core_quick.json",
+    ]
+
+
+def test_without_locomo_data_its_steps_say_why_they_are_skipped(tmp_path: Path) -> None:
+    from benchmarks.__main__ import commands
+
+    steps = commands(True, tmp_path / "out", tmp_path / "missing.json")
+    assert isinstance(steps["locomo"], str)
+    assert "no LOCOMO data at" in steps["locomo"]
+    assert isinstance(steps["cost"], str)
+    assert steps["speed"][-1] == str((tmp_path / "out" / "core_quick.json").resolve())
