@@ -29,6 +29,7 @@ from .core.embedders import (
 from .core.errors import (
     BackgroundWriteError,
     ConfigurationError,
+    DeadlineExceededError,
     EmbeddingError,
     ExtractionError,
     InvalidInputError,
@@ -52,9 +53,11 @@ from .core.models import (
     MemorySource,
     MemoryStatus,
     Message,
+    QuarantinedItem,
     Scope,
     SkippedFact,
 )
+from .core.purge import PurgeReport, purge
 
 __version__ = "0.1.0"
 
@@ -66,6 +69,7 @@ __all__ = [
     "BaseEmbedder",
     "ConfigurationError",
     "ConsolidationReport",
+    "DeadlineExceededError",
     "Embedder",
     "EmbedderConfig",
     "EmbeddingError",
@@ -93,6 +97,8 @@ __all__ = [
     "OnnxMiniLMEmbedder",
     "OpenAIEmbedder",
     "OpenAILLM",
+    "PurgeReport",
+    "QuarantinedItem",
     "Scope",
     "ScopeError",
     "SkippedFact",
@@ -102,5 +108,6 @@ __all__ = [
     "__version__",
     "as_embedder",
     "as_llm",
+    "purge",
     "render_memories",
 ]

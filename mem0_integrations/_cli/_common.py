@@ -38,6 +38,7 @@ __all__ = [
     "require_scope",
     "scope_ids",
     "short_time",
+    "store_config",
 ]
 
 EXIT_OK = 0
@@ -138,7 +139,7 @@ def require_scope(args: argparse.Namespace, what: str) -> Scope:
 # --- store --------------------------------------------------------------------------------
 
 
-def _config(args: argparse.Namespace) -> MemoryConfig:
+def store_config(args: argparse.Namespace) -> MemoryConfig:
     """The resolved config: --config file, then the location options and environment."""
     from pydantic import ValidationError
 
@@ -176,7 +177,7 @@ def open_store(args: argparse.Namespace, *, create: bool = False) -> Iterator[Me
     """
     from mem0_integrations import Memory, StoreError
 
-    config = _config(args)
+    config = store_config(args)
     path = config.store.path
     if config.store.chroma_host is None and path is not None and not create and not path.exists():
         raise StoreError(

@@ -17,6 +17,7 @@ from ._common import (
     require_scope,
     scope_ids,
     short_time,
+    store_config,
 )
 
 if TYPE_CHECKING:
@@ -167,8 +168,39 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    from mem0_integrations import ConfigurationError, purge
+
+    config = store_config(args)
+    if config.store.chroma_host is not None or config.store.path is None:
+        raise ConfigurationError(
+            "purge works on an embedded folder (--path or MEM0I_PATH); a Chroma server "
+            "compacts its own files (see `chroma vacuum`)."
+        )
+    report = purge(config.store.path, collection_prefix=config.store.collection_prefix)
+
+    def human() -> None:
+        kept = ", ".join(f"{name} {rows:,}" for name, rows in report.collections.items())
+        print(
+            f"purged {config.store.path}: rows kept {kept}; "
+            f"{_size(report.bytes_before)} -> {_size(report.bytes_after)}"
+        )
+
+    emit(
+        args,
+        {
+            "path": str(config.store.path),
+            "collections": report.collections,
+            "bytes_before": report.bytes_before,
+            "bytes_after": report.bytes_after,
+        },
+        human,
+    )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[Parser]) -> None:
-    """Add ``forget``, ``consolidate`` and ``stats`` to the subcommands."""
+    """Add ``forget``, ``consolidate``, ``stats`` and ``purge`` to the subcommands."""
     forget = sub.add_parser(
         "forget",
         help="hard-delete a memory by ID, or a scope's memories (asks first)",
@@ -201,3 +233,13 @@ def register(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     add_common(stats)
     stats.set_defaults(func=_stats)
+
+    purge = sub.add_parser(
+        "purge",
+        help="remove deleted memories' bytes from an embedded folder's files",
+        description="Rewrite an embedded store without the bytes of deleted records (after "
+        "`forget --erase-history`): copies each collection's live rows, drops the old ones "
+        "and compacts SQLite. Needs the folder to itself: stop the applications using it.",
+    )
+    add_common(purge, scope=False)
+    purge.set_defaults(func=_purge)

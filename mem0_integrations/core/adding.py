@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from .errors import ConfigurationError, ExtractionError
 from .extraction import Candidate, statements, verbatim_candidates
 from .filters import and_, read_where
 from .llm_extractor import LLMExtractor
-from .merging import MergeRules, Plan, plan_add
+from .merging import MergeRules, Plan, fact_uuid, new_id, plan_add
 from .models import (
     AddResult,
     EventType,
@@ -30,13 +30,16 @@ from .models import (
     LLMUsage,
     MemoryEvent,
     MemoryRecord,
+    MemoryStatus,
     Message,
+    Role,
     Scope,
     SkippedFact,
     content_hash,
 )
+from .quarantine import Quarantine
 from .rules import RuleExtractor
-from .safety import instruction_reason, refusal_reason
+from .safety import quarantine_reason, secret_reason
 from .store import ChromaStore
 
 __all__ = ["AddPipeline", "checked_now", "commit"]
@@ -86,7 +89,9 @@ class AddPipeline:
         access: AccessRecorder,
         lock: threading.RLock,
         clock: Clock,
+        quarantine: Quarantine | None = None,
     ) -> None:
+        self._quarantine = quarantine
         self._store = store
         self._embedder = embedder
         self._rules = rules
@@ -118,16 +123,25 @@ class AddPipeline:
         skipped: Sequence[SkippedFact] = (),
         warnings: Sequence[str] = (),
         expires_at: datetime | None = None,
+        screened: bool = True,
     ) -> AddResult:
-        """Merge ``candidates`` into the scope's memories and write the result."""
+        """Merge ``candidates`` into the scope's memories and write the result.
+
+        ``screened=False`` skips the poisoning screen: for a quarantined item a person
+        released (:meth:`Memory.release`)."""
         skipped = list(skipped)
         kept: list[Candidate] = []
+        held: list[tuple[str, str, Role | None]] = []
         for cand in candidates:
-            reason = refusal_reason(cand.text) if cand.action is not EventType.DELETE else None
-            if reason:
+            if cand.action is EventType.DELETE or not screened:
+                kept.append(cand)
+            elif reason := secret_reason(cand.text):  # first: a secret is never kept aside
                 skipped.append(SkippedFact(text=cand.text, reason=reason, role=cand.source.role))
+            elif reason := quarantine_reason(cand.text):
+                held.append((cand.text, reason, cand.source.role))
             else:
                 kept.append(cand)
+        skipped += self.hold(scope, held)
         result = AddResult(
             usage=usage or LLMUsage(),
             skipped=skipped,
@@ -158,6 +172,7 @@ class AddPipeline:
             if named:
                 existing.update(self._store.get_records(named))
             now = checked_now(self._clock)
+            fact_id = self._fact_ids(kept, scope) if self._store.shared else None
             plan = plan_add(
                 kept,
                 list(existing.values()),
@@ -169,12 +184,36 @@ class AddPipeline:
                 rules=self._merge_rules if near else MergeRules(near_duplicates=False),
                 seq=time.time_ns(),
                 expires_at=expires_at,
+                fact_id=fact_id,
             )
             events = commit(self._store, plan)
             self._access.record(plan.reinforced, now)
         result.events = events
         result.skipped.extend(plan.skipped)
         return result
+
+    def hold(self, scope: Scope, held: Sequence[tuple[str, str, Role | None]]) -> list[SkippedFact]:
+        """Quarantine ``(text, reason, role)`` items; what to report as skipped."""
+        if not held:
+            return []
+        if self._quarantine is not None:
+            self._quarantine.put(scope, held, checked_now(self._clock))
+        return [
+            SkippedFact(text=text[:200], reason=f"quarantined: {reason}", role=role)
+            for text, reason, role in held
+        ]
+
+    def _fact_ids(self, kept: Sequence[Candidate], scope: Scope) -> Callable[[str], str]:
+        """Ids derived from scope and text, for a store other processes write: two
+        processes adding one fact at once upsert one record instead of two (each may
+        report its ADD). An id taken by an inactive record (the fact was added before,
+        then deleted or superseded) gets a random one instead: that record stays."""
+        derived = {c.text: fact_uuid(scope, c.text) for c in kept}
+        stored = self._store.get_records(sorted(set(derived.values())))
+        # an active record under the id is this very fact, written by another process
+        # since the merge read: writing it again is harmless, a new id would duplicate it
+        taken = {i for i, r in stored.items() if r.status is not MemoryStatus.ACTIVE}
+        return lambda text: derived[text] if derived.get(text) not in taken else new_id()
 
     def _offered(
         self,
@@ -224,12 +263,16 @@ class AddPipeline:
         now = checked_now(self._clock)
         skipped: list[SkippedFact] = []
         usable: list[Message] = []
+        held: list[tuple[str, str, Role | None]] = []
         for msg in messages:
-            reason = instruction_reason(msg.content)
-            if reason and msg.role in self.config.extraction.fact_roles:
-                skipped.append(SkippedFact(text=msg.content[:200], reason=reason, role=msg.role))
-            else:
+            reason = quarantine_reason(msg.content)
+            if reason is None or msg.role not in self.config.extraction.fact_roles:
                 usable.append(msg)
+            elif secret := secret_reason(msg.content):  # never kept aside, even for review
+                skipped.append(SkippedFact(text=msg.content[:200], reason=secret, role=msg.role))
+            else:
+                held.append((msg.content, reason, msg.role))  # no fact is taken from it
+        skipped += self.hold(scope, held)
         rules = self._rules.extract(usable, now=now)
         extractor = self._llm_extractor
         if extractor is None or not (rules or statements(usable, self._fact_roles)):

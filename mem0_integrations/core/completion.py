@@ -20,7 +20,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal, TypeVar
 
 from .config import LLMConfig
-from .errors import ExtractionError
+from .deadline import bounded, remaining
+from .errors import DeadlineExceededError, ExtractionError
 from .llm import LLM, LLMReply, _status_of, _tokens
 from .models import LLMUsage
 
@@ -257,7 +258,14 @@ class _Session:
         while True:
             self.calls += 1
             try:
-                reply = self.llm.complete(messages, schema=self.schema, max_tokens=self.max_tokens)
+                reply = bounded(
+                    f"get an answer from the LLM {self.llm.name}",
+                    lambda: self.llm.complete(
+                        messages, schema=self.schema, max_tokens=self.max_tokens
+                    ),
+                )
+            except DeadlineExceededError:
+                raise
             # Adapters wrap arbitrary frameworks, so any exception may come back;
             # each one is classified, and every final one is wrapped with its cause.
             except Exception as e:
@@ -267,7 +275,11 @@ class _Session:
                 kinds.append(failure.kind)
                 if len(kinds) > self.retry.max_retries:
                     raise self._gave_up(e, failure, kinds) from e
-                self.sleep(self.retry.delay(len(kinds) - 1, self.rng, _retry_after(e)))
+                pause = self.retry.delay(len(kinds) - 1, self.rng, _retry_after(e))
+                left = remaining()
+                if left is not None and pause >= left:  # no time left for a retry
+                    raise self._gave_up(e, failure, kinds) from e
+                self.sleep(pause)
                 continue
             self.calls += max(reply.requests, 1) - 1
             self.prompt_tokens += _tokens(reply.prompt_tokens)

@@ -385,6 +385,13 @@ class MemoryConfig(BaseModel):
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     ranking: RankingConfig = Field(default_factory=RankingConfig)
     decay: DecayConfig = Field(default_factory=DecayConfig)
+    deadline: float | None = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds any public call of Memory may take before it raises "
+        "DeadlineExceededError, having written nothing (None: no deadline). Waits on the LLM, "
+        "the embedder and Chroma reads are cut off; a change that started writing finishes.",
+    )
 
     @classmethod
     def located(

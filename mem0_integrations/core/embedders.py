@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .config import EmbedderConfig
+from .deadline import bounded
 from .errors import ConfigurationError, EmbeddingError
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BaseEmbedder",
+    "BoundedEmbedder",
     "Embedder",
     "OnnxMiniLMEmbedder",
     "OpenAIEmbedder",
@@ -284,6 +286,20 @@ def as_embedder(obj: Any) -> Embedder:
         f"{type(obj).__name__} is not an embedder. Pass an object with embed(texts), a LangChain "
         "Embeddings (embed_documents) or a LlamaIndex BaseEmbedding (get_text_embedding_batch)."
     )
+
+
+class BoundedEmbedder:
+    """An embedder whose calls give up at the current call's deadline (:mod:`.deadline`)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return bounded(f"embed with {self.inner.name}", lambda: self.inner.embed(texts))
 
 
 def embedder_from_config(config: EmbedderConfig) -> Embedder:

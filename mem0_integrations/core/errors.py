@@ -12,6 +12,7 @@ of them and nothing else::
     ├── EmbeddingError          the embedder failed or returned vectors of the wrong shape
     ├── ExtractionError         the LLM failed or kept answering with unusable output
     ├── BackgroundWriteError    queued add(background=True) calls failed (raised by flush())
+    ├── DeadlineExceededError   a call ran out of its deadline (also a TimeoutError)
     └── StoreError              Chroma failed to read or write
         └── StoreLockedError    another process has this embedded folder open
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BackgroundWriteError",
     "ConfigurationError",
+    "DeadlineExceededError",
     "EmbeddingError",
     "ExtractionError",
     "InvalidInputError",
@@ -103,3 +105,7 @@ class StoreError(Mem0IntegrationsError):
 
 class StoreLockedError(StoreError):
     """Another process has the embedded store folder open (one process per folder)."""
+
+
+class DeadlineExceededError(Mem0IntegrationsError, TimeoutError):
+    """A call did not finish within ``MemoryConfig.deadline``; it wrote nothing."""

@@ -47,6 +47,11 @@ class FolderLease:
         self._shared: dict[str, Any] = {}
 
     @property
+    def references(self) -> int:
+        """How many holders of this process share the lease."""
+        return self._refs
+
+    @property
     def exclusive(self) -> bool:
         """True when the OS lock is held: no other process can write this folder."""
         return self._fd is not None

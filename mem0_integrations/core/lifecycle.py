@@ -39,7 +39,7 @@ from .consolidation import (
     queried_near,
 )
 from .embedders import Embedder
-from .errors import InvalidInputError, MemoryNotFoundError, ScopeError, StoreError
+from .errors import InvalidInputError, MemoryNotFoundError, ScopeError
 from .extraction import check_text
 from .filters import and_, read_where
 from .merging import Change, Plan, plan_edit
@@ -52,6 +52,7 @@ from .models import (
     MemoryStatus,
     Scope,
 )
+from .quarantine import Quarantine
 from .store import ChromaStore, Where, Write
 from .transcript import Transcripts
 
@@ -236,22 +237,14 @@ def plan_correction(
 def hard_delete(
     store: ChromaStore, records: Sequence[MemoryRecord], *, now: datetime, reason: str
 ) -> None:
-    """Delete ``records`` for good, leaving one ``FORGET`` history entry each.
-
-    The entries are written first; if the delete fails they are removed again, so a
-    failure leaves the records as they were and no entry claims they are gone.
-    """
+    """Delete ``records`` for good, leaving one ``FORGET`` history entry each (one
+    journaled change: a failure or crash leaves all of it or none)."""
     seq = time.time_ns()
     entries = [
         history_entry(EventType.FORGET, r, None, now=now, seq=seq + i, reason=reason)
         for i, r in enumerate(records)
     ]
-    store.add_history(entries)
-    try:
-        store.delete_memories(records)
-    except StoreError:
-        store.delete_history_ids([e.id for e in entries])
-        raise
+    store.delete_memories(records, entries)
 
 
 class Lifecycle:
@@ -269,7 +262,9 @@ class Lifecycle:
         clock: Clock,
         lookup: Lookup,
         transcripts: Transcripts | None = None,
+        quarantine: Quarantine | None = None,
     ) -> None:
+        self._quarantine = quarantine
         self._store = store
         self._embedder = embedder
         self.config = config
@@ -322,6 +317,8 @@ class Lifecycle:
             count = self._forget(list(records.values()), erase_history, whole_scope=whole)
             if whole is not None and self._transcripts is not None:
                 self._transcripts.erase(scope)
+            if whole is not None and self._quarantine is not None:
+                self._quarantine.erase(scope)
             return count
 
     def _forget_id(self, memory_id: str, scope: Scope | None, erase_history: bool) -> int:
@@ -349,8 +346,7 @@ class Lifecycle:
         for start in range(0, len(records), BATCH):
             batch = records[start : start + BATCH]
             if erase_history:
-                self._store.delete_history(_about([r.id for r in batch]))
-                self._store.delete_memories(batch)
+                self._store.delete_memories(batch, erase_history=_about([r.id for r in batch]))
                 continue
             hard_delete(self._store, batch, now=now, reason="forget")
         if erase_history and whole_scope is not None:

@@ -27,6 +27,7 @@ Two modes:
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -214,6 +215,15 @@ class _ScopeIndex:
         return out
 
 
+@dataclass
+class _Loading:
+    """A scope being read from the store, and the writes that landed meanwhile."""
+
+    scope: Scope
+    ops: list[Callable[[_ScopeIndex], None]] = field(default_factory=list)
+    dropped: bool = False
+
+
 class LocalIndex:
     """The active memories of each searched scope, cached in this process.
 
@@ -239,6 +249,7 @@ class LocalIndex:
         self._max_documents = max_documents
         self._clock = clock
         self._scopes: OrderedDict[Scope, _ScopeIndex] = OrderedDict()
+        self._loading: list[_Loading] = []
         self._lock = threading.Lock()
 
     # --- reads ----------------------------------------------------------------------------
@@ -311,14 +322,25 @@ class LocalIndex:
             if index is not None and now - index.built_at <= self._ttl:
                 self._scopes.move_to_end(scope)
                 return index
-        loaded = list(self.loader(scope, self.exclusive))  # outside the lock: a store read
-        fresh = _ScopeIndex(built_at=now, vectors=_Vectors() if self.exclusive else None)
-        for record, vector in loaded:
-            fresh.put(record, vector)
+            loading = _Loading(scope)
+            self._loading.append(loading)  # writes from now on are queued for it
+        try:
+            loaded = list(self.loader(scope, self.exclusive))  # outside the lock: a store read
+            fresh = _ScopeIndex(built_at=now, vectors=_Vectors() if self.exclusive else None)
+            for record, vector in loaded:
+                fresh.put(record, vector)
+        finally:
+            with self._lock:
+                self._loading.remove(loading)
         with self._lock:
-            self._scopes[scope] = fresh
-            self._scopes.move_to_end(scope)
-            self._evict()
+            # A write that landed after the read began is queued: apply it (re-applying one
+            # the read already saw is harmless), so the index misses nothing.
+            for op in loading.ops:
+                op(fresh)
+            if not loading.dropped:
+                self._scopes[scope] = fresh
+                self._scopes.move_to_end(scope)
+                self._evict()
         return fresh
 
     def _evict(self) -> None:
@@ -329,28 +351,43 @@ class LocalIndex:
 
     # --- kept current by the store --------------------------------------------------------
 
+    def _each(self, owner: Scope | None, op: Callable[[_ScopeIndex], None]) -> None:
+        """Apply ``op`` to every cached scope that contains ``owner`` (every one for None),
+        and queue it for the scopes being loaded. Call with the lock held."""
+        for scope, index in self._scopes.items():
+            if owner is None or scope.contains(owner):
+                op(index)
+        for loading in self._loading:
+            if owner is None or loading.scope.contains(owner):
+                loading.ops.append(op)
+
     def changed(self, written: Iterable[tuple[MemoryRecord, Sequence[float] | None]]) -> None:
         """Apply written records with their new vectors (None: unchanged): active ones
         are (re)indexed, others removed."""
         with self._lock:
             for record, vector in written:
-                for scope, index in self._scopes.items():
-                    if not scope.contains(record.scope):
-                        continue
-                    if record.status is MemoryStatus.ACTIVE:
-                        index.put(record, vector)
-                    else:
-                        index.remove(record.id)
+                if record.status is MemoryStatus.ACTIVE:
+                    self._each(
+                        record.scope,
+                        functools.partial(_ScopeIndex.put, record=record, vector=vector),
+                    )
+                else:
+                    self._each(
+                        record.scope, functools.partial(_ScopeIndex.remove, doc_id=record.id)
+                    )
 
     def updated(self, ids: Iterable[str], fields: Callable[[str], Mapping[str, Any]]) -> None:
         """Apply a partial update (access counts, expiry) to the cached records."""
         wanted = list(ids)
+
+        def update(index: _ScopeIndex) -> None:
+            for doc_id in wanted:
+                record = index.records.get(doc_id)
+                if record is not None:
+                    index.records[doc_id] = record.model_copy(update=dict(fields(doc_id)))
+
         with self._lock:
-            for index in self._scopes.values():
-                for doc_id in wanted:
-                    record = index.records.get(doc_id)
-                    if record is not None:
-                        index.records[doc_id] = record.model_copy(update=dict(fields(doc_id)))
+            self._each(None, update)
 
     def accessed(self, records: Sequence[MemoryRecord]) -> None:
         """Apply written access counts (only those two fields, as the store writes them)."""
@@ -370,10 +407,13 @@ class LocalIndex:
     def removed(self, ids: Iterable[str]) -> None:
         """Drop deleted memories from every cached scope."""
         gone = list(ids)
+
+        def remove(index: _ScopeIndex) -> None:
+            for doc_id in gone:
+                index.remove(doc_id)
+
         with self._lock:
-            for index in self._scopes.values():
-                for doc_id in gone:
-                    index.remove(doc_id)
+            self._each(None, remove)
 
     def unlocked(self) -> None:
         """The store is no longer this process's alone: search vectors in Chroma again and
@@ -381,9 +421,14 @@ class LocalIndex:
         with self._lock:
             self.exclusive = False
             self._ttl = self._shared_ttl
-            self._scopes.clear()
+            self._drop_all()
 
     def clear(self) -> None:
         """Forget every cached scope (after a reset, or a failed write's undo)."""
         with self._lock:
-            self._scopes.clear()
+            self._drop_all()
+
+    def _drop_all(self) -> None:
+        self._scopes.clear()
+        for loading in self._loading:  # what they read may predate the reason to drop
+            loading.dropped = True

@@ -28,7 +28,8 @@ from .adding import AddPipeline, checked_now, commit
 from .background import BackgroundWriter
 from .completion import RetryPolicy
 from .config import Clock, MemoryConfig, utc_now
-from .embedders import Embedder, as_embedder, embedder_from_config
+from .deadline import deadline
+from .embedders import BoundedEmbedder, Embedder, as_embedder, embedder_from_config
 from .errors import (
     ConfigurationError,
     InvalidInputError,
@@ -36,6 +37,7 @@ from .errors import (
     ScopeError,
 )
 from .extraction import (
+    Candidate,
     check_text,
     fact_candidates,
     parse_messages,
@@ -43,7 +45,8 @@ from .extraction import (
 from .filters import read_where, validate_metadata
 from .folder_lock import FolderLease
 from .folder_lock import acquire as acquire_folder
-from .lifecycle import Lifecycle
+from .journal import JOURNAL_DIR, FileJournal
+from .lifecycle import Lifecycle, check_id
 from .llm import LLM, as_llm, llm_from_config
 from .llm_extractor import LLMExtractor
 from .local_index import Loaded, LocalIndex
@@ -51,13 +54,18 @@ from .merging import MergeRules, plan_delete, plan_edit
 from .models import (
     AddResult,
     ConsolidationReport,
+    EventType,
     HistoryEntry,
     MemoryEvent,
     MemoryHit,
     MemoryRecord,
+    MemorySource,
     MemoryStatus,
+    QuarantinedItem,
     Scope,
 )
+from .purge import settle_purge
+from .quarantine import Quarantine
 from .rules import RuleExtractor
 from .search import Searcher, SearchRequest, moment
 from .store import ChromaStore, Write, check_folder, open_client
@@ -84,6 +92,46 @@ def _async_twin(
     twin.__name__ = twin.__qualname__ = "a" + fn.__name__
     twin.__doc__ = f"Async twin of :meth:`Memory.{fn.__name__}` (same logic, in a worker thread)."
     return twin
+
+
+class _Owned:
+    """What a ``Memory`` opened itself, let go of once: at ``close()``, or when the
+    ``Memory`` is collected or the interpreter exits without it (a ``weakref.finalize``)."""
+
+    def __init__(self, client: Any, lease: FolderLease | None) -> None:
+        self.client = client
+        self.lease = lease
+        self.access: AccessRecorder | None = None
+        """Flushed before the client closes (its counts need the client)."""
+
+    def let_go(self) -> None:
+        try:
+            if self.access is not None:
+                self.access.close()
+        except Exception:
+            log.exception("mem0-integrations could not write buffered access counts")
+        try:
+            close = getattr(self.client, "close", None)
+            if callable(close):
+                close()
+        except Exception:  # closing must not hide the caller's own error
+            log.exception("mem0-integrations could not close its Chroma client")
+        finally:
+            if self.lease is not None:
+                self.lease.release()
+
+
+def _deadlined(
+    method: Callable[Concatenate[Memory, P], R],
+) -> Callable[Concatenate[Memory, P], R]:
+    """Run ``method`` under the ``Memory``'s deadline (:mod:`.deadline`)."""
+
+    @functools.wraps(method)
+    def run(self: Memory, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with deadline(self.config.deadline):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Memory:
@@ -123,15 +171,28 @@ class Memory:
         self._embedder: Embedder = (
             embedder_from_config(cfg.embedder) if embedder is None else as_embedder(embedder)
         )
+        self._bounded = BoundedEmbedder(self._embedder)  # gives up at a call's deadline
         self._lease: FolderLease | None = None
+        self._release: weakref.finalize[Any, Memory] | None = None
         if client is None:
             resolved = store_cfg.resolved()
             self.config = self.config.model_copy(update={"store": resolved})
             if resolved.path is not None:
                 check_folder(resolved.path)
                 self._lease = acquire_folder(resolved.path)
-                self._release = weakref.finalize(self, self._lease.release)
-            client = open_client(resolved)
+            try:
+                client = open_client(resolved)
+                if resolved.path is not None:  # a purge a crash interrupted
+                    settle_purge(client, resolved.path, store_cfg.collection_prefix)
+            except BaseException:
+                if self._lease is not None:
+                    self._lease.release()
+                raise
+            # Closing our client stops Chroma's cached in-process copy of an embedded
+            # store (the last client of a folder does), so a later open reads the disk
+            # afresh, whatever another process wrote meanwhile.
+            self._owned = _Owned(client, self._lease)
+            self._release = weakref.finalize(self, self._owned.let_go)
             self.location = (
                 f"http://{resolved.chroma_host}:{resolved.chroma_port}"
                 if resolved.chroma_host
@@ -143,7 +204,16 @@ class Memory:
         self._store = ChromaStore(
             client, prefix=store_cfg.collection_prefix, embedder_name=self._embedder.name
         )
+        if self._lease is not None and self._lease.exclusive:
+            self._store.shared = False
+            prefix = store_cfg.collection_prefix
+            self._store.journal = FileJournal(self._lease.path / JOURNAL_DIR / prefix)
+            # the first Memory of this process on the folder finishes a crashed one's changes
+            finished = self._lease.shared(f"recovered:{prefix}", self._store.recover)
+            if finished:
+                log.warning("mem0-integrations finished %d interrupted change(s)", finished)
         self._transcripts = Transcripts(client, prefix=store_cfg.collection_prefix)
+        self._quarantine = Quarantine(client, prefix=store_cfg.collection_prefix)
         self._closed = False
         xcfg = cfg.extraction
         self._llm: LLM | None = (
@@ -167,18 +237,26 @@ class Memory:
             retract_threshold=xcfg.retract_threshold,
         )
         self._access = AccessRecorder(self._store)
+        if self._release is not None:
+            self._owned.access = self._access
         self._background = BackgroundWriter(workers=xcfg.background_workers)
-        self._lock = threading.RLock()
+        # One write lock per store in this process: Memory objects on one folder share it,
+        # so their check-then-write merges never interleave (see also Memory.close()).
+        self._lock: threading.RLock = (
+            threading.RLock()
+            if self._lease is None
+            else self._lease.shared(f"lock:{store_cfg.collection_prefix}", threading.RLock)
+        )
         self._searcher = Searcher(
             store=self._store,
-            embedder=self._embedder,
+            embedder=self._bounded,
             config=self.config,
             access=self._access,
             index=self._local_index(),
         )
         self._adder = AddPipeline(
             store=self._store,
-            embedder=self._embedder,
+            embedder=self._bounded,
             rules=self._rules,
             llm_extractor=self._llm_extractor,
             merge_rules=self._merge_rules,
@@ -186,10 +264,11 @@ class Memory:
             access=self._access,
             lock=self._lock,
             clock=self._clock,
+            quarantine=self._quarantine,
         )
         self._lifecycle = Lifecycle(
             store=self._store,
-            embedder=self._embedder,
+            embedder=self._bounded,
             config=self.config,
             access=self._access,
             background=self._background,
@@ -197,6 +276,7 @@ class Memory:
             clock=self._clock,
             lookup=self._record,
             transcripts=self._transcripts,
+            quarantine=self._quarantine,
         )
 
     def _local_index(self) -> LocalIndex:
@@ -221,13 +301,15 @@ class Memory:
         return index
 
     def close(self) -> None:
-        """Finish queued background adds, write buffered access counts, stop the threads.
+        """Finish queued background adds, write buffered access counts, stop the threads,
+        and close the Chroma client this ``Memory`` opened (an injected one stays open),
+        releasing an embedded folder to other processes.
 
-        The ``Memory`` stays usable for reads and writes; call this (or use
-        ``with Memory(...) as m:``) before the process exits to keep every
-        access count. Raises :class:`BackgroundWriteError` if queued adds failed.
-        Adapters that open their own ``Memory`` from ``path=`` never reuse a closed
-        one (see :attr:`closed`).
+        Call this (or use ``with Memory(...) as m:``) before the process exits to keep
+        every access count. Raises :class:`BackgroundWriteError` if queued adds failed.
+        A ``Memory`` that opened its own client cannot read or write once closed;
+        adapters that open their own ``Memory`` from ``path=`` never reuse a closed one
+        (see :attr:`closed`).
         """
         self._closed = True
         try:
@@ -236,7 +318,8 @@ class Memory:
             try:
                 self._access.close()
             finally:
-                if self._lease is not None:
+                if self._release is not None:
+                    self._store.closed = True
                     self._release()  # once; other processes may open the folder now
 
     def flush(self, timeout: float | None = None) -> None:
@@ -259,7 +342,7 @@ class Memory:
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`close` was called (the ``Memory`` still reads and writes)."""
+        """True once :meth:`close` was called."""
         return self._closed
 
     @property
@@ -374,10 +457,12 @@ class Memory:
         meta = validate_metadata(metadata, max_chars=self.config.limits.max_metadata_chars)
         expiry = moment("expires_at", expires_at, end_of_day=True)
         work = functools.partial(self._adder.add, parsed, scope, meta, infer, expiry)
-        if background:
+        if background:  # the queued work is not bound by this call's deadline
             return self._background.submit(str(scope), work)
-        return work()
+        with deadline(self.config.deadline):  # @_deadlined cannot wrap an overloaded method
+            return work()
 
+    @_deadlined
     def remember(
         self,
         facts: Mapping[str, Any],
@@ -404,6 +489,7 @@ class Memory:
             candidates, scope, meta, extractor="facts", near=False, expires_at=expiry
         )
 
+    @_deadlined
     def update(
         self,
         memory_id: str,
@@ -428,7 +514,7 @@ class Memory:
         scope = self._optional_scope(
             user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
         )
-        (embedding,) = self._embedder.embed([new_text])
+        (embedding,) = self._bounded.embed([new_text])
         with self._lock:
             old = self._record(memory_id, scope)
             if old.status is not MemoryStatus.ACTIVE:
@@ -448,6 +534,7 @@ class Memory:
             )
             return commit(self._store, plan)[0]
 
+    @_deadlined
     def delete(
         self,
         memory_id: str,
@@ -475,16 +562,38 @@ class Memory:
         agent_id: str | None = None,
         session_id: str | None = None,
         run_id: str | None = None,
+        keep_history: bool = False,
     ) -> list[MemoryEvent]:
-        """Soft-delete every active memory the scope reads (a scope is required).
+        """Erase every memory the scope reads (a scope is required: never everything).
 
-        Restorable, history kept; :attr:`transcripts` are kept too. To erase a
-        user's data, use :meth:`forget`.
+        By default this is erasure, as a user who asks to be forgotten expects: the
+        scope's memories (active or not), their history and the scope's
+        :attr:`transcripts` leave every collection, as with
+        ``forget(scope, erase_history=True)``; run :func:`~mem0_integrations.purge`
+        afterwards to remove their bytes from an embedded folder's files.
+        ``keep_history=True`` is a soft delete instead: active memories become
+        ``deleted``, restorable, with history and transcripts kept.
+        Returns one ``DELETE`` event per memory that was active.
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
-        with self._lock:
-            records = self._store.find(read_where(scope))
-            return commit(self._store, plan_delete(records, now=self._now(), seq=time.time_ns()))
+        if keep_history:
+            with self._lock:
+                records = self._store.find(read_where(scope))
+                plan = plan_delete(records, now=self._now(), seq=time.time_ns())
+                return commit(self._store, plan)
+        records = self._store.find(read_where(scope))
+        # not under the lock: forget first waits for queued background adds, which take it
+        self._lifecycle.forget(None, scope, before=None, filters=None, erase_history=True)
+        return [
+            MemoryEvent(
+                id=r.id,
+                event=EventType.DELETE,
+                memory=r.text,
+                previous_memory=r.text,
+                previous_record=r,
+            )
+            for r in records
+        ]
 
     def reset(self) -> None:
         """Drop every memory, all history and every transcript of this store (all scopes).
@@ -494,6 +603,67 @@ class Memory:
         with self._lock:
             self._store.reset()
             self._transcripts.reset()
+            self._quarantine.reset()
+
+    # --- quarantine (core/quarantine.py) --------------------------------------------------
+
+    @_deadlined
+    def quarantined(
+        self,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> list[QuarantinedItem]:
+        """Text kept aside instead of stored (instructions, links to follow), for review;
+        the scope's items (every item without a scope), oldest first. They are never
+        searched or returned as memories."""
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        return self._quarantine.items(scope)
+
+    @_deadlined
+    def release(
+        self,
+        item_id: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> AddResult:
+        """Store a quarantined item as a memory after all (a person reviewed it): verbatim,
+        in its own scope, then remove it from the quarantine."""
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        item = self._quarantine.get(check_id(item_id), scope)
+        candidate = Candidate(text=item.text, source=MemorySource(role=item.role))
+        result = self._adder.merge(
+            [candidate], item.scope, {}, extractor="verbatim", near=False, screened=False
+        )
+        self._quarantine.delete(item.id)
+        return result
+
+    @_deadlined
+    def dismiss(
+        self,
+        item_id: str,
+        *,
+        user_id: str | None = None,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        run_id: str | None = None,
+    ) -> QuarantinedItem:
+        """Delete a quarantined item for good; returns it."""
+        scope = self._optional_scope(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, run_id=run_id
+        )
+        item = self._quarantine.get(check_id(item_id), scope)
+        self._quarantine.delete(item.id)
+        return item
 
     # --- lifecycle: forget, consolidate, feedback, restore (core/lifecycle.py) ------------
 
@@ -537,6 +707,7 @@ class Memory:
             memory_id, scope, before=before, filters=filters, erase_history=erase_history
         )
 
+    @_deadlined
     def restore(
         self,
         memory_id: str,
@@ -583,6 +754,7 @@ class Memory:
         )
         return self._lifecycle.consolidate(scope)
 
+    @_deadlined
     def feedback(
         self,
         memory_id: str,
@@ -611,6 +783,7 @@ class Memory:
 
     # --- reads ----------------------------------------------------------------------------
 
+    @_deadlined
     def search(
         self,
         query: str,
@@ -668,6 +841,7 @@ class Memory:
             raise InvalidInputError(f"since={since!r} is after until={until!r}.")
         return self._searcher.search(request, self._now())
 
+    @_deadlined
     def get(
         self,
         memory_id: str,
@@ -683,6 +857,7 @@ class Memory:
         )
         return self._record(memory_id, scope)
 
+    @_deadlined
     def get_all(
         self,
         *,
@@ -712,6 +887,7 @@ class Memory:
         records.sort(key=lambda r: (r.updated_at, r.id), reverse=True)
         return records[:limit] if limit is not None else records
 
+    @_deadlined
     def history(
         self,
         memory_id: str,
@@ -810,6 +986,9 @@ class Memory:
     arestore = _async_twin(restore)
     aconsolidate = _async_twin(consolidate)
     afeedback = _async_twin(feedback)
+    aquarantined = _async_twin(quarantined)
+    arelease = _async_twin(release)
+    adismiss = _async_twin(dismiss)
 
     async def __aenter__(self) -> Memory:
         return self

@@ -47,6 +47,7 @@ __all__ = [
     "Change",
     "MergeRules",
     "Plan",
+    "fact_uuid",
     "new_id",
     "plan_add",
     "plan_delete",
@@ -58,6 +59,15 @@ Neighbours = Mapping[int, Sequence[tuple[MemoryRecord, float]]]
 most similar first."""
 
 _WORD = re.compile(r"\w+")
+
+
+_FACT_NAMESPACE = uuid.UUID("6f1d3c52-8a3e-5b7e-9c1a-0d2e4f6a8b10")
+
+
+def fact_uuid(scope: Scope, text: str) -> str:
+    """The id every process derives for ``text`` as a new memory of ``scope``."""
+    parts = (scope.user_id or "", scope.agent_id or "", scope.session_id or "", content_hash(text))
+    return str(uuid.uuid5(_FACT_NAMESPACE, "\x00".join(parts)))
 
 
 def new_id() -> str:
@@ -119,6 +129,7 @@ def plan_add(
     seq: int = 0,
     expires_at: datetime | None = None,
     make_id: Callable[[], str] = new_id,
+    fact_id: Callable[[str], str] | None = None,
 ) -> Plan:
     """Merge ``candidates`` into the ``existing`` active records of exactly ``scope``.
 
@@ -128,7 +139,10 @@ def plan_add(
     the history entries (see :attr:`HistoryEntry.seq`). New records are stated
     at their candidate's ``stated_at`` (else ``now``), carry the dates their text
     names (:func:`~.dates.event_span`) and ``expires_at``; a superseded or
-    retracted record is valid until the new statement.
+    retracted record is valid until the new statement. ``fact_id`` names a
+    brand-new memory by its text (an id every process computes alike, so
+    concurrent adds of one fact through a shared server write one record);
+    without it ids are random.
     """
     rules = rules or MergeRules()
     active = {r.id: r for r in existing if r.status is MemoryStatus.ACTIVE and r.scope == scope}
@@ -194,7 +208,7 @@ def plan_add(
         stated = cand.stated_at or now
         span = event_span(cand.text, stated.date())
         record = MemoryRecord(
-            id=make_id(),
+            id=fact_id(cand.text) if fact_id is not None and old is None else make_id(),
             text=cand.text,
             scope=scope,
             key=cand.key or (old.key if old else None),

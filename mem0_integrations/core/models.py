@@ -399,6 +399,20 @@ class LLMUsage(BaseModel):
         )
 
 
+class QuarantinedItem(BaseModel):
+    """Text kept aside instead of stored as a memory (an instruction, a link to follow);
+    see :mod:`~mem0_integrations.core.quarantine`. Never searched or returned as a memory."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    scope: Scope
+    reason: str
+    role: Role | None = None
+    created_at: datetime
+
+
 class SkippedFact(BaseModel):
     """A candidate that was not stored, and why (e.g. said by the assistant, an instruction)."""
 

@@ -61,7 +61,10 @@ ADD ``avoids:meat`` when the verb is eat or drink.
 Dropped: questions, greetings and filler, hypotheticals ("if", "I'd", "I
 wish", "maybe"), instructions ("always answer in French"), sentences near a
 secret (password, API key, card number) and sentences without a first-person
-subject. A first-person statement that no rule keys is kept as an unkeyed fact
+subject. A lead that only sets a statement aside ("From now on I'm vegetarian",
+"Never mind, I ...", "Ignore my typos, I ...", "Disregard what I said about Berlin,
+I actually live in Munich") is dropped and the statement after it read. A
+first-person statement that no rule keys is kept as an unkeyed fact
 (``key=None``, category ``other``), verbatim but for leading interjections and
 with relative dates resolved in brackets ("I went hiking yesterday (2023-05-07).")
 only if it stands on its own: four words or more, at least three content words
@@ -102,7 +105,7 @@ from .dates import (
 )
 from .extraction import Candidate
 from .models import EventType, MemorySource, Message
-from .safety import contains_secret
+from .safety import contains_secret, instruction_reason
 
 __all__ = ["RuleExtractor"]
 
@@ -1706,6 +1709,20 @@ _INSTRUCTION = _rx(
     r"|.*\b(?:ignore|disregard)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|your)\b"
     r"|.*\b(?:system\s+prompt|jailbreak)\b"
 )
+_SET_ASIDE = _rx(
+    r"(?:(?:sorry|oops|wait|ok|okay|so|oh|ah)[,!.]?\s+)*(?:please\s+)?"
+    r"(?:(?:from\s+now\s+on|from\s+today\s+on|from\s+this\s+week\s+on|starting\s+(?:today|now)|"
+    r"going\s+forward|(?:do\s+not|don't|never)\s+forget(?:\s+that)?)[,:]?\s+"
+    r"|(?:ignore|disregard|forget\s+about|forget\s+(?:what|everything|all)\s+i\s+(?:just\s+)?"
+    r"(?:said|wrote|told\s+you)|scratch|never\s*mind|nevermind)\b[^,;:!?]{0,60}"
+    r"(?:[,;:]|\s+[-\u2013\u2014]+)\s*(?:(?:sorry|oops)[,!.]?\s+)?"
+    r"(?:(?:ignore|disregard|scratch)\b[^,;:!?]{0,60}[,;:]\s*)?)"
+    r"(?:i\s+meant(?:\s+to\s+say)?(?:\s+that)?[,:]?\s+)?"
+    r"(?=(?:i|i'm|i've|i'll|im|we|we're|we've|we'll|my|our)\b)"
+)
+"""A lead that sets the rest of the sentence aside as a plain statement: "From now on
+I'm vegetarian", "Ignore my typos, I'm on a train", "Never mind, I have ...",
+"Disregard what I said about Berlin, I actually live in Munich"."""
 _FORGET = _rx(
     r"(?:(?:can|could|would)\s+you\s+(?:please\s+)?|please\s+|you\s+(?:can|should)\s+|"
     r"i\s+(?:want|need)\s+you\s+to\s+)?forget\s+(?:about\s+)?(?:that\s+|the\s+fact\s+that\s+)?"
@@ -1982,9 +1999,20 @@ def _forget(what: str, ref: date) -> list[_Fact]:
     return [_Fact(_cap(what), None, None, "other", delete=True)]
 
 
+def _set_aside(sentence: str) -> str:
+    """``sentence`` without a lead that only sets a statement aside (see
+    :data:`_SET_ASIDE`), unless the sentence is an instruction to the assistant."""
+    m = _SET_ASIDE.match(sentence)
+    if m is None or instruction_reason(sentence) is not None:
+        return sentence
+    rest = sentence[m.end() :]
+    return rest[:1].upper() + rest[1:]
+
+
 def _sentence_facts(sentence: str, ref: date) -> list[_Fact]:
     if contains_secret(sentence):
         return []
+    sentence = _set_aside(sentence)
     lead = _strip_lead(sentence)
     m = _FORGET.match(lead)
     if m:

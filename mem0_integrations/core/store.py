@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,11 +37,13 @@ from .codec import (
     record_to_chroma,
 )
 from .config import StoreConfig
+from .deadline import bounded, committing
 from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
+from .journal import Journal, NoJournal, Op
 from .local_index import LocalIndex
 from .models import HistoryEntry, MemoryRecord, MemoryStatus
 
-__all__ = ["ChromaStore", "Where", "Write", "check_folder", "open_client"]
+__all__ = ["ChromaStore", "LazyCollection", "Where", "Write", "check_folder", "open_client"]
 
 log = logging.getLogger("mem0_integrations")
 
@@ -91,6 +94,41 @@ def check_folder(path: Path) -> None:
         raise ConfigurationError(f"path={str(path)!r} is a file; pass a folder.")
 
 
+class LazyCollection:
+    """A side collection of a store (transcripts, quarantine) created on its first write,
+    so a store that never needed it has none. Thread-safe."""
+
+    def __init__(self, client: Any, name: str, what: str) -> None:
+        self._client = client
+        self.name = name
+        self._what = what
+        self._collection: Any = None
+        self._lock = threading.Lock()
+
+    def opened(self, *, create: bool) -> Any:
+        """The collection; None when it does not exist and ``create`` is False."""
+        with self._lock:
+            if self._collection is None:
+                self._collection = chroma_call(
+                    f"open the {self._what} collection ({self.name})",
+                    self._create if create else self._existing,
+                )
+            return self._collection
+
+    def _create(self) -> Any:
+        return self._client.get_or_create_collection(
+            self.name, metadata={"mem0i_schema": 1}, embedding_function=None
+        )
+
+    def _existing(self) -> Any:
+        from chromadb.errors import NotFoundError
+
+        try:
+            return self._client.get_collection(self.name, embedding_function=None)
+        except NotFoundError:
+            return None
+
+
 @dataclass(frozen=True)
 class Write:
     """One memory write: the record after it, and what to restore if a later step fails."""
@@ -127,6 +165,13 @@ class ChromaStore:
         self.memories: Any = None
         self.archive: Any = None
         self.history: Any = None
+        self.closed = False
+        """Set when the owning Memory closed the client: every call then fails clearly."""
+        self.shared = True
+        """Other processes may write this store (a server, an injected client); False for
+        an embedded folder this process holds the lock of."""
+        self.journal: Journal = NoJournal()
+        """Where multi-call changes are recorded first (a file journal when embedded)."""
         self.index: LocalIndex | None = None
         """Kept current with every write and delete when set (see :mod:`.local_index`)."""
         self._open_collections()
@@ -136,7 +181,16 @@ class ChromaStore:
         """The underlying Chroma client."""
         return self._client
 
-    def _call(self, what: str, fn: Callable[[], T]) -> T:
+    def _call(self, what: str, fn: Callable[[], T], *, read: bool = False) -> T:
+        """A Chroma call; a ``read`` gives up at the call's deadline (:mod:`.deadline`)."""
+        if self.closed:
+            raise StoreError(
+                f"Cannot {what}: this Memory was closed, and with it the Chroma client it "
+                "opened. Open a new Memory (call flush(), not close(), to wait for "
+                "background writes)."
+            )
+        if read:
+            return bounded(what, lambda: chroma_call(what, fn))
         return chroma_call(what, fn, "nothing beyond this step was written.")
 
     def _open(self, suffix: str, vectors: bool) -> Any:
@@ -192,7 +246,8 @@ class ChromaStore:
         collection = self.archive if archived else self.memories
         res = self._call(
             "search memories",
-            lambda: collection.query(
+            read=True,
+            fn=lambda: collection.query(
                 query_embeddings=[list(e) for e in embeddings],
                 n_results=limit,
                 where=where,
@@ -239,6 +294,7 @@ class ChromaStore:
         res = self._call(
             "read memories",
             lambda: self.memories.get(ids=list(ids), where=where, include=include),
+            read=True,
         )
         return [
             (record_from_chroma(i, d, m), [float(x) for x in e])
@@ -277,32 +333,85 @@ class ChromaStore:
         return found
 
     def write(self, writes: Sequence[Write], history: Sequence[HistoryEntry]) -> None:
-        """Apply memory writes, then history; on failure, restore what was there before.
+        """Apply memory writes, then history, as one journaled change (:mod:`.journal`);
+        on failure, restore what was there before.
 
         Chroma has no transactions across calls, so a failed step is compensated:
-        new records are deleted and changed records rewritten as they were.
+        new records are deleted and changed records rewritten as they were. A crash
+        is finished from the journal when the store is next opened.
         """
-        try:
-            known = self._write_memories(writes)
-            self.add_history(history)
-        except StoreError:
-            try:
-                self._undo(writes)
-            except StoreError:
-                log.exception("mem0-integrations could not undo a failed write")
-            if self.index is not None:
-                self.index.clear()  # whatever the undo left, the next search reloads
-            raise
+        known = self._moved_vectors(writes)
+        ops = self._memory_ops(writes, known) + self._history_ops(history)
+        self._apply(ops, lambda: self._undo(writes))
         if self.index is not None:
             self.index.changed((w.record, w.embedding or known.get(w.record.id)) for w in writes)
 
-    def _write_memories(self, writes: Sequence[Write]) -> dict[str, list[float]]:
-        """Upsert each record into its home collection and remove it from the other.
+    def _apply(self, ops: Sequence[Op], undo: Callable[[], None]) -> None:
+        """Run ``ops`` as one journaled change; ``undo`` restores the state before them."""
+        with committing():  # once writing, a change finishes: no deadline cuts it off
+            self._apply_now(ops, undo)
 
-        Writing first and deleting second means a crash in between leaves the
-        record in both places; :meth:`get_records` then keeps the newer one.
-        Returns the stored vectors it read for records changing collection.
-        """
+    def _apply_now(self, ops: Sequence[Op], undo: Callable[[], None]) -> None:
+        token = self.journal.begin(ops)
+        try:
+            for op in ops:
+                self._run(op)
+        except StoreError:
+            if self.index is not None:
+                self.index.clear()  # whatever the undo leaves, the next search reloads
+            try:
+                undo()
+            except StoreError:
+                log.exception(
+                    "mem0-integrations could not undo a failed change; it is kept in the "
+                    "journal and completed when the store is next opened"
+                )
+                raise
+            self.journal.end(token)
+            raise
+        self.journal.end(token)
+
+    def recover(self) -> int:
+        """Finish the changes a crashed process began (see :mod:`.journal`); how many."""
+        pending = self.journal.pending()
+        for token, ops in pending:
+            for op in ops:
+                self._run(op)
+            self.journal.end(token)
+        if pending and self.index is not None:
+            self.index.clear()
+        return len(pending)
+
+    def _collection(self, name: str) -> Any:
+        found = {"memories": self.memories, "archive": self.archive, "history": self.history}
+        return found[name]
+
+    def _run(self, op: Op) -> None:
+        """One idempotent Chroma call."""
+        collection = self._collection(op.collection)
+        if op.kind == "delete":
+            self._delete(collection, op.ids)
+        elif op.kind == "update":
+            assert op.metadatas is not None
+            self._update(collection, op.ids, op.metadatas)
+        else:
+            what = "write history" if op.collection == "history" else "write memories"
+            self._call(
+                what,
+                lambda: collection.upsert(
+                    ids=op.ids,
+                    embeddings=op.embeddings,
+                    documents=op.documents,
+                    metadatas=op.metadatas,
+                ),
+            )
+
+    def _name(self, collection: Any) -> str:
+        return "memories" if collection is self.memories else "archive"
+
+    def _moved_vectors(self, writes: Sequence[Write]) -> dict[str, list[float]]:
+        """Stored vectors of the records this change moves between memories and archive
+        without a new vector (an upsert needs the vector)."""
         moved = [
             w.record.id
             for w in writes
@@ -313,45 +422,74 @@ class ChromaStore:
         missing = [i for i in moved if i not in known]
         if missing:
             raise StoreError(f"Cannot move memories {missing}: their vectors are not stored.")
+        return known
+
+    def _memory_ops(self, writes: Sequence[Write], known: Mapping[str, list[float]]) -> list[Op]:
+        """Upsert each record into its home collection and remove it from the other.
+
+        Writing first and deleting second means a failure in between leaves the
+        record in both places; :meth:`get_records` then keeps the newer one.
+        """
+        ops: list[Op] = []
         for collection in (self.memories, self.archive):
+            name = self._name(collection)
             mine = [w for w in writes if self._home(w.record) is collection]
             full = [w for w in mine if w.embedding is not None or w.record.id in known]
             in_place = [w for w in mine if w.embedding is None and w.record.id not in known]
-            self._upsert(collection, full, [w.embedding or known[w.record.id] for w in full])
+            if full:
+                rows = [_row(w) for w in full]
+                ops.append(
+                    Op(
+                        "upsert",
+                        name,
+                        [w.record.id for w in full],
+                        embeddings=[_floats(w.embedding or known[w.record.id]) for w in full],
+                        documents=[r[0] for r in rows],
+                        metadatas=[r[1] for r in rows],
+                    )
+                )
             if in_place:
                 metadatas = [_row(w)[1] for w in in_place]
-                self._update(collection, [w.record.id for w in in_place], metadatas)
+                ops.append(Op("update", name, [w.record.id for w in in_place], metadatas=metadatas))
             elsewhere = [
                 w.record.id
                 for w in mine
                 if w.previous is not None and self._home(w.previous) is not collection
             ]
             if elsewhere:
-                self._delete(self._other(collection), elsewhere)
-        return known
+                ops.append(Op("delete", self._name(self._other(collection)), elsewhere))
+        return ops
+
+    def _history_ops(self, entries: Sequence[HistoryEntry]) -> list[Op]:
+        if not entries:
+            return []
+        rows = [history_to_chroma(e) for e in entries]
+        return [
+            Op(
+                "upsert",
+                "history",
+                [e.id for e in entries],
+                embeddings=[_HISTORY_VECTOR] * len(entries),
+                documents=[r[0] for r in rows],
+                metadatas=[r[1] for r in rows],
+            )
+        ]
+
+    def _write_memories(self, writes: Sequence[Write]) -> None:
+        """Apply ``writes`` without the journal (an undo, itself inside a change)."""
+        for op in self._memory_ops(writes, self._moved_vectors(writes)):
+            self._run(op)
 
     def _get(self, collection: Any, ids: Sequence[str], include: list[str]) -> Any:
-        return self._call("read memories", lambda: collection.get(ids=list(ids), include=include))
+        return self._call(
+            "read memories", lambda: collection.get(ids=list(ids), include=include), read=True
+        )
 
     def _update(self, collection: Any, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
         self._call("update memories", lambda: collection.update(ids=ids, metadatas=metadatas))
 
     def _other(self, collection: Any) -> Any:
         return self.archive if collection is self.memories else self.memories
-
-    def _upsert(self, collection: Any, writes: Sequence[Write], vectors: list[Any]) -> None:
-        if not writes:
-            return
-        rows = [_row(w) for w in writes]
-        self._call(
-            "write memories",
-            lambda: collection.upsert(
-                ids=[w.record.id for w in writes],
-                embeddings=vectors,
-                documents=[r[0] for r in rows],
-                metadatas=[r[1] for r in rows],
-            ),
-        )
 
     def _undo(self, writes: Sequence[Write]) -> None:
         for collection in (self.memories, self.archive):
@@ -394,25 +532,16 @@ class ChromaStore:
     def count(self) -> int:
         """Number of stored memory records, active and archived."""
         return sum(
-            int(self._call("count memories", c.count)) for c in (self.memories, self.archive)
+            int(self._call("count memories", c.count, read=True))
+            for c in (self.memories, self.archive)
         )
 
     # --- history ------------------------------------------------------------------------
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
         """Append (or idempotently re-write) history entries."""
-        if not entries:
-            return
-        rows = [history_to_chroma(e) for e in entries]
-        self._call(
-            "write history",
-            lambda: self.history.upsert(
-                ids=[e.id for e in entries],
-                embeddings=[_HISTORY_VECTOR] * len(entries),
-                documents=[r[0] for r in rows],
-                metadatas=[r[1] for r in rows],
-            ),
-        )
+        for op in self._history_ops(entries):
+            self._run(op)
 
     def find_history(self, where: Where) -> list[HistoryEntry]:
         """History entries matching ``where``, oldest first."""
@@ -453,27 +582,36 @@ class ChromaStore:
                 return
             offset += _PAGE
 
-    def delete_memories(self, records: Sequence[MemoryRecord]) -> None:
-        """Hard-delete ``records`` from both memory collections, whatever their status.
+    def delete_memories(
+        self,
+        records: Sequence[MemoryRecord],
+        history: Sequence[HistoryEntry] = (),
+        *,
+        erase_history: Where | None = None,
+    ) -> None:
+        """Hard-delete ``records`` from both memory collections, whatever their status,
+        and append ``history`` (their ``FORGET`` entries) or delete the history entries
+        under ``erase_history``, as one journaled change.
 
-        On failure, what was already removed is written back (with its vector),
-        so the call either removes every record or none.
+        On failure, what was already removed is written back (with its vector) and the
+        new entries are removed, so the call either removes every record or none (erased
+        history entries are not written back: erasure was asked for).
         """
         ids = [r.id for r in records]
         if not ids:
             return
         vectors = self.get_embeddings(ids)
-        try:
-            for collection in (self.archive, self.memories):
-                self._delete(collection, ids)
-        except StoreError:
-            try:
-                self._write_memories([Write(r, vectors[r.id]) for r in records if r.id in vectors])
-            except StoreError:
-                log.exception("mem0-integrations could not undo a failed hard delete")
-            if self.index is not None:
-                self.index.clear()  # whatever the undo left, the next search reloads
-            raise
+
+        def undo() -> None:
+            self._write_memories([Write(r, vectors[r.id]) for r in records if r.id in vectors])
+            self.delete_history_ids([e.id for e in history])
+
+        ops = self._history_ops(history)
+        erased = [] if erase_history is None else self._history_ids(erase_history)
+        if erased:
+            ops.append(Op("delete", "history", erased))
+        ops += [Op("delete", "archive", ids), Op("delete", "memories", ids)]
+        self._apply(ops, undo)
         if self.index is not None:
             self.index.removed(ids)
 
@@ -488,6 +626,14 @@ class ChromaStore:
                 return deleted
             self._delete(self.history, list(res["ids"]))
             deleted += len(res["ids"])
+
+    def _history_ids(self, where: Where) -> list[str]:
+        ids: list[str] = []
+        while True:  # offsets shift under concurrent deletes: read to the end first
+            res = self._page(self.history, where, len(ids), [])
+            ids += res["ids"]
+            if len(res["ids"]) < _PAGE:
+                return ids
 
     def delete_history_ids(self, ids: Sequence[str]) -> None:
         """Delete the history entries with these ids (unknown ids are ignored)."""
@@ -524,6 +670,7 @@ class ChromaStore:
         return self._call(
             "read",
             lambda: collection.get(where=where, limit=_PAGE, offset=offset, include=include),
+            read=True,
         )
 
     def set_expiry(self, expiries: Mapping[str, datetime | None]) -> None:
@@ -537,6 +684,10 @@ class ChromaStore:
             self._update(self.memories, list(expiries), metadatas)
             if self.index is not None:
                 self.index.expiring(expiries)
+
+
+def _floats(vector: Sequence[float]) -> list[float]:
+    return [float(x) for x in vector]
 
 
 def _row(write: Write) -> tuple[str, dict[str, Any]]:

@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 from .errors import InvalidInputError
 from .filters import read_where
 from .models import Scope
-from .store import chroma_call
+from .store import LazyCollection, chroma_call
 
 __all__ = ["Transcripts", "conversation_key"]
 
@@ -93,11 +93,9 @@ class Transcripts:
     """
 
     def __init__(self, client: Any, *, prefix: str) -> None:
-        self._client = client
         self.name = f"{prefix}_chat"
         """The Chroma collection holding the rows."""
-        self._collection: Any = None
-        self._lock = threading.Lock()
+        self._side = LazyCollection(client, self.name, "transcript")
 
     def __repr__(self) -> str:
         return f"Transcripts({self.name!r})"
@@ -107,27 +105,7 @@ class Transcripts:
 
     def _opened(self, *, create: bool) -> Any:
         """The collection; None when it does not exist and ``create`` is False."""
-        with self._lock:
-            if self._collection is not None:
-                return self._collection
-            if create:
-                self._collection = self._call(
-                    "open the transcript collection",
-                    lambda: self._client.get_or_create_collection(
-                        self.name, metadata={"mem0i_schema": 1}, embedding_function=None
-                    ),
-                )
-            else:
-                self._collection = self._call("open the transcript collection", self._existing)
-            return self._collection
-
-    def _existing(self) -> Any:
-        from chromadb.errors import NotFoundError
-
-        try:
-            return self._client.get_collection(self.name, embedding_function=None)
-        except NotFoundError:
-            return None
+        return self._side.opened(create=create)
 
     # --- one conversation ------------------------------------------------------------------
 

@@ -5,9 +5,10 @@ Where the turns live: in the core's transcripts (``Memory.transcripts``, see
 of the ``<collection_prefix>_chat`` collection in the *same* Chroma as the ``Memory``
 (its embedded folder or its server), serialized with LangChain's ``message_to_dict``
 as JSON, so every process that opens that store sees the same turns, in order.
-``Memory.reset()`` empties them, and ``Memory.forget(user_id=...)`` of a whole scope
-erases that scope's conversations with its memories; ``delete_all()`` (a soft delete
-of memories) leaves them. Delete one conversation with ``clear()``.
+``Memory.reset()`` empties them, and ``Memory.forget(user_id=...)`` or
+``Memory.delete_all(user_id=...)`` of a whole scope erases that scope's conversations
+with its memories; ``delete_all(..., keep_history=True)`` (a soft delete) leaves them.
+Delete one conversation with ``clear()``.
 
 Long-term facts are separate: with ``extract_facts=True`` (the default) the added
 messages also go through ``Memory.add`` (the core's extraction and merging).
@@ -145,8 +146,8 @@ class Mem0ChatMessageHistory(BaseChatMessageHistory):
     that extraction (``Memory.flush()`` waits for it and raises its failures).
 
     ``clear()`` deletes this conversation's messages only; long-term memories stay (use
-    ``Memory.delete_all``/``Memory.forget`` for those). ``Memory.forget`` of a whole scope
-    (e.g. ``forget(user_id="alice")``) erases that scope's conversations too, and
+    ``Memory.delete_all``/``Memory.forget`` for those). Either, for a whole scope (e.g.
+    ``delete_all(user_id="alice")``), erases that scope's conversations too, and
     ``Memory.reset()`` every conversation.
     """
 

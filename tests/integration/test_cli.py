@@ -367,7 +367,7 @@ def test_installed_script_help_usage_errors_and_light_import(tmp_path: Path) -> 
     helped = run("--help", cwd=tmp_path, exe=[str(MEM0I)])
     assert helped.code == 0
     for command in ("demo", "add", "search", "list", "show", "update", "forget", "export",
-                    "import", "stats", "consolidate", "serve-chroma"):  # fmt: skip
+                    "import", "stats", "consolidate", "purge", "serve-chroma"):  # fmt: skip
         assert re.search(rf"^    {command}\b", helped.out, re.M), command
     codes = helped.out.split("exit codes:")[1]
     for code, meaning in [("0", "success"), ("2", "usage"), ("3", "not found"), ("5", "store")]:

@@ -91,8 +91,9 @@ agent = create_agent(
 )
 agent.invoke({"messages": [("user", "Remember that I like window seats.")]})
 
-memory.close()  # waits for the background writes
+memory.flush()  # waits for the background writes
 print(json.dumps(sorted(r.text for r in memory.get_all(user_id="alice"))))
+memory.close()
 """
 
 WRITE_THROUGH_LLAMA_INDEX = """
@@ -121,8 +122,9 @@ async def main():
     await block.aput(said)
 
 asyncio.run(main())
-memory.close()  # waits for the background write
+memory.flush()  # waits for the background write
 print(json.dumps(sorted(r.text for r in memory.get_all(user_id="bob"))))
+memory.close()
 """
 
 

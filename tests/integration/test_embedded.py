@@ -383,6 +383,20 @@ def test_updated_text_is_used_for_duplicates_and_search(memory: Memory) -> None:
     assert memory.search("Madrid", user_id="u1", limit=1)[0].id == event.id
 
 
+def test_delete_all_keep_history_is_a_soft_delete(memory: Memory) -> None:
+    u1 = memory.add(["I like tea.", "I like chess."], user_id="u1", infer=False).ids
+    u2 = memory.add("I like tea.", user_id="u2", infer=False).ids
+    events = memory.delete_all(user_id="u1", keep_history=True)
+    assert {e.id for e in events} == set(u1)
+    assert memory.search("tea", user_id="u1") == []
+    inactive = memory.get_all(user_id="u1", include_inactive=True)
+    assert {r.status for r in inactive} == {MemoryStatus.DELETED}
+    assert [h.event for h in memory.history(u1[0])] == [ADD, DELETE]
+    memory.restore(u1[0])
+    assert memory.get(u1[0]).status is MemoryStatus.ACTIVE
+    assert ids_of(memory.get_all(user_id="u2")) == set(u2)
+
+
 def test_delete_all_only_touches_that_user(memory: Memory) -> None:
     u1 = memory.add(["I like tea.", "I like chess."], user_id="u1", infer=False).ids
     u1_bot = memory.add("I like jazz.", user_id="u1", agent_id="bot", infer=False).ids
@@ -395,9 +409,9 @@ def test_delete_all_only_touches_that_user(memory: Memory) -> None:
     assert {e.event for e in events} == {DELETE}
     assert memory.get_all(user_id="u1") == []
     assert memory.search("tea", user_id="u1") == []
-    inactive = memory.get_all(user_id="u1", include_inactive=True)
-    assert {r.status for r in inactive} == {MemoryStatus.DELETED}
-    assert [h.event for h in memory.history(u1[0])] == [ADD, DELETE]
+    assert memory.get_all(user_id="u1", include_inactive=True) == []  # erased, not archived
+    with pytest.raises(MemoryNotFoundError):
+        memory.history(u1[0])
     others = memory.get_all(user_id="u2")
     assert ids_of(others) == {*u2, *u2_bot}
     assert {r.status for r in others} == {MemoryStatus.ACTIVE}

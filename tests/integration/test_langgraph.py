@@ -94,8 +94,9 @@ builder.add_edge(START, "remember")
 store = Mem0Store(path=sys.argv[1])
 graph = builder.compile(store=store)
 graph.invoke({"messages": [{"role": "user", "content": sys.argv[2]}]}, context=Context("alice"))
-store.memory.close()
+store.memory.flush()
 print(len(store.search(("memories", "alice"))))
+store.memory.close()
 """
 
 
@@ -151,8 +152,8 @@ agent = create_agent(Model(messages=iter(["Noted."])), middleware=[middleware],
                      context_schema=Context)
 agent.invoke({"messages": [{"role": "user", "content": sys.argv[2]}]}, context=Context("alice"))
 middleware.flush()
-middleware.memory.close()
 print([r.text for r in middleware.memory.get_all(user_id="alice")])
+middleware.memory.close()
 """
 
 

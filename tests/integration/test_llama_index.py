@@ -68,8 +68,9 @@ async def main():
     await block.aput(said)
 
 asyncio.run(main())
-store.close()
+store.flush()
 print(json.dumps(sorted(r.text for r in store.get_all(user_id="alice"))))
+store.close()
 """
 
 PROCESS_2 = """
@@ -81,12 +82,12 @@ with open(sys.argv[1]) as fh:
 messages = chat_memory.get(input="What colour should I paint my bike?")
 chat_memory.flush()  # writes the pending marathon turn
 store = chat_memory.memory
-store.close()
 print(json.dumps({
     "path": str(store.config.store.path),
     "messages": [[m.role.value, m.content] for m in messages],
     "memories": sorted(r.text for r in store.get_all(user_id="alice")),
 }))
+store.close()
 """
 
 

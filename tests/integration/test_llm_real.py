@@ -96,7 +96,7 @@ def test_one_turn_through_a_real_model(
         result = m.add(
             "I live in Berlin and I work as a nurse at the Charite hospital.", user_id="alice"
         )
-        m.close()
+        m.flush()
     assert result.extractor in ("llm", "offline-fallback")
     assert 1 <= result.usage.calls <= 2
     assert result.usage.calls == len(cassette.requests)
@@ -121,7 +121,7 @@ def test_second_turn_offers_stored_memories_with_small_ids(
         m.remember({"location": "Berlin"}, user_id="bob")
         before = {r.id for r in m.get_all(user_id="bob", include_inactive=True, limit=None)}
         result = m.add("I moved from Berlin to Paris last month.", user_id="bob")
-        m.close()
+        m.flush()
     prompt = json.loads(cassette.requests[0].body)["messages"][-1]["content"]
     assert "1. location: Berlin (key: location)" in prompt
     assert all(len(w) < 30 for w in prompt.split())  # no UUIDs
@@ -141,7 +141,7 @@ def test_end_to_end_with_a_live_local_server(tmp_path: Path, embedder: OnnxMiniL
     with running_server(free_port()) as url:
         m = _memory(tmp_path, embedder, url)
         result = m.add("My name is Carol and I have a dog named Rex.", user_id="carol")
-        m.close()
+        m.flush()
     # The weak model may answer with something invalid twice; then the offline
     # extractor stands in, and the result says so. Either way real traffic flowed.
     assert result.extractor in ("llm", "offline-fallback")

@@ -91,8 +91,7 @@ def test_prefixes_keep_stores_apart_on_one_server(
     assert two.get_all(user_id="u1", include_inactive=True) == []
     assert two.search("What drug am I allergic to?", user_id="u1") == []
     (same_text,) = two.add(PENICILLIN, user_id="u1", infer=False).events
-    assert same_text.event is ADD
-    assert same_text.id != event.id
+    assert same_text.event is ADD  # a new memory there (ids of one fact may coincide)
 
     two.reset()
 

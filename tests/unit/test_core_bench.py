@@ -112,7 +112,8 @@ def test_the_chroma_server_is_started_and_stopped(tmp_path: Path) -> None:
 
 def _fake_memory(embedder: HashEmbedder) -> Any:
     def build(path: Any = None, **kwargs: Any) -> Memory:
-        return Memory(path, embedder=embedder, **kwargs)
+        kwargs.setdefault("embedder", embedder)  # the benchmark may pass its own wrapper
+        return Memory(path, **kwargs)
 
     return build
 

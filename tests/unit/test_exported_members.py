@@ -15,6 +15,7 @@ EXPECTED = [
     "BaseEmbedder",
     "ConfigurationError",
     "ConsolidationReport",
+    "DeadlineExceededError",
     "Embedder",
     "EmbedderConfig",
     "EmbeddingError",
@@ -42,6 +43,8 @@ EXPECTED = [
     "OnnxMiniLMEmbedder",
     "OpenAIEmbedder",
     "OpenAILLM",
+    "PurgeReport",
+    "QuarantinedItem",
     "Scope",
     "ScopeError",
     "SkippedFact",
@@ -51,6 +54,7 @@ EXPECTED = [
     "__version__",
     "as_embedder",
     "as_llm",
+    "purge",
     "render_memories",
 ]
 

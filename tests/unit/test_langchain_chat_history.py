@@ -116,7 +116,7 @@ def test_forget_and_reset_erase_conversations(memory: Memory) -> None:
     bob = history(memory, user_id="bob", session_id="s1", extract_facts=False)
     alice.add_messages([HumanMessage("hi")])
     bob.add_messages([HumanMessage("yo")])
-    memory.delete_all(user_id="alice")  # a soft delete of memories keeps the conversation
+    memory.delete_all(user_id="alice", keep_history=True)  # a soft delete keeps conversations
     assert alice.messages == [HumanMessage("hi")]
     memory.forget(user_id="alice")
     assert alice.messages == []

@@ -307,17 +307,19 @@ def test_restore_brings_an_archived_memory_back(memory: Memory, clock: FakeClock
 
 def test_expired_memory_is_archived_after_its_expiry(memory: Memory, clock: FakeClock) -> None:
     expires = clock.now + timedelta(days=3)
-    mid = memory.add("The door code is 4711", user_id="u1", infer=False, expires_at=expires).ids[0]
+    mid = memory.add(
+        "The plumber visits on Thursday", user_id="u1", infer=False, expires_at=expires
+    ).ids[0]
     assert memory.get(mid).expires_at == expires
     assert memory.consolidate().changed == 0
-    assert [h.id for h in memory.search("door code", user_id="u1")] == [mid]
+    assert [h.id for h in memory.search("plumber visit", user_id="u1")] == [mid]
     clock.advance(days=3)
     report = memory.consolidate()
     assert report.expired == [mid]
     assert report.archived == []
     assert memory.get(mid).status is MemoryStatus.ARCHIVED
     assert memory.history(mid)[-1].reason == "consolidate: expired"
-    assert memory.search("door code", user_id="u1") == []
+    assert memory.search("plumber visit", user_id="u1") == []
     restored = memory.restore(mid).record
     assert restored is not None
     assert restored.expires_at is None

@@ -165,7 +165,7 @@ def test_narrowed_forgets_soft_deletes_and_ids_keep_transcripts(
     assert memory.forget(user_id="alice", before=timedelta(days=1)) == 1
     assert memory.forget(mid, erase_history=True) == 0
     memory.add("I like chess", user_id="alice", infer=False)
-    assert len(memory.delete_all(user_id="alice")) == 1
+    assert len(memory.delete_all(user_id="alice", keep_history=True)) == 1
     kept = memory.get_all(user_id="alice", include_inactive=True)
     assert [(r.text, r.status.value) for r in kept] == [("I like chess", "deleted")]
     for scope in (ALICE_S1, ALICE_S2, ALICE, ALICE_HELPER):
