@@ -35,6 +35,8 @@ T = TypeVar("T")
 
 _leases: dict[Path, FolderLease] = {}
 _registry = threading.Lock()
+_deferred: list[FolderLease] = []
+"""Releases a garbage-collection finalizer could not make at once (list.append is atomic)."""
 
 
 class FolderLease:
@@ -73,17 +75,34 @@ class FolderLease:
     def release(self) -> None:
         """Drop one reference; the last one unlocks the folder."""
         with _registry:
-            self._refs -= 1
-            if self._refs > 0:
-                return
-            _leases.pop(self.path, None)
-            if self._fd is not None:
-                _unlock(self._fd)
-                self._fd = None
-            for shared in self._shared.values():
-                unlocked = getattr(shared, "unlocked", None)
-                if callable(unlocked):
-                    unlocked()  # e.g. the search index stops trusting its own copy
+            _drain()
+            self._release_locked()
+
+    def release_soon(self) -> None:
+        """:meth:`release` for a finalizer: the garbage collector may run it while this
+        very thread holds the registry (inside :func:`acquire`), where waiting for the
+        lock would deadlock; then the release is made by the next acquire or release."""
+        if _registry.acquire(blocking=False):
+            try:
+                _drain()
+                self._release_locked()
+            finally:
+                _registry.release()
+        else:
+            _deferred.append(self)
+
+    def _release_locked(self) -> None:
+        self._refs -= 1
+        if self._refs > 0:
+            return
+        _leases.pop(self.path, None)
+        if self._fd is not None:
+            _unlock(self._fd)
+            self._fd = None
+        for shared in self._shared.values():
+            unlocked = getattr(shared, "unlocked", None)
+            if callable(unlocked):
+                unlocked()  # e.g. the search index stops trusting its own copy
 
 
 def acquire(path: Path, *, timeout: float = 1.0) -> FolderLease:
@@ -91,12 +110,19 @@ def acquire(path: Path, *, timeout: float = 1.0) -> FolderLease:
     :class:`~.errors.StoreLockedError` after ``timeout`` seconds if another process has it."""
     key = path.resolve()
     with _registry:
+        _drain()
         lease = _leases.get(key)
         if lease is None:
             lease = FolderLease(key, _lock(key, timeout))
             _leases[key] = lease
         lease._refs += 1
         return lease
+
+
+def _drain() -> None:
+    """Make the releases finalizers deferred (with the registry held)."""
+    while _deferred:
+        _deferred.pop()._release_locked()
 
 
 def _lock(path: Path, timeout: float) -> int | None:

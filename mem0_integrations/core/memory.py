@@ -118,7 +118,7 @@ class _Owned:
             log.exception("mem0-integrations could not close its Chroma client")
         finally:
             if self.lease is not None:
-                self.lease.release()
+                self.lease.release_soon()  # never blocks: this may run inside the GC
 
 
 def _deadlined(
