@@ -206,14 +206,22 @@ class AddPipeline:
     def _fact_ids(self, kept: Sequence[Candidate], scope: Scope) -> Callable[[str], str]:
         """Ids derived from scope and text, for a store other processes write: two
         processes adding one fact at once upsert one record instead of two (each may
-        report its ADD). An id taken by an inactive record (the fact was added before,
-        then deleted or superseded) gets a random one instead: that record stays."""
+        report its ADD). An id already holding another record (the fact was added, then
+        edited, superseded or deleted) gets a random one instead: that record stays."""
         derived = {c.text: fact_uuid(scope, c.text) for c in kept}
         stored = self._store.get_records(sorted(set(derived.values())))
-        # an active record under the id is this very fact, written by another process
-        # since the merge read: writing it again is harmless, a new id would duplicate it
-        taken = {i for i, r in stored.items() if r.status is not MemoryStatus.ACTIVE}
-        return lambda text: derived[text] if derived.get(text) not in taken else new_id()
+
+        def fact_id(text: str) -> str:
+            found = stored.get(derived[text])
+            # An active record with this very text under the id is the same fact, written
+            # by another process since the merge read: writing it again is harmless. Any
+            # other record there (edited since, superseded, deleted) must stay as it is.
+            same = found is None or (
+                found.status is MemoryStatus.ACTIVE and found.hash == content_hash(text)
+            )
+            return derived[text] if same else new_id()
+
+        return fact_id
 
     def _offered(
         self,

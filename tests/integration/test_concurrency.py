@@ -375,3 +375,28 @@ def test_an_add_landing_while_its_scope_index_loads_is_found_by_search(tmp_path:
     hits = memory.search(late_text, user_id="alice", limit=5, reinforce=False)
     memory.close()
     assert late in {h.id for h in hits}, [h.memory for h in hits]
+
+
+def test_a_shared_store_never_overwrites_an_edited_memory_with_a_derived_id(
+    tmp_path: Path,
+) -> None:
+    """Through a shared store a new memory's id comes from its scope and text; the same
+    text added again after that memory was edited (or deleted) must not land on it."""
+    import chromadb
+    from chromadb.config import Settings
+
+    client = chromadb.PersistentClient(
+        path=str(tmp_path / "shared"), settings=Settings(anonymized_telemetry=False)
+    )
+    memory = Memory(client=client, embedder=WordHashEmbedder())
+    first = memory.add("I like green tea", user_id="alice", infer=False).ids[0]
+    memory.update(first, "My dog is called Rex", user_id="alice")
+    again = memory.add("I like green tea", user_id="alice", infer=False).ids[0]
+    assert again != first
+    texts = sorted(r.text for r in memory.get_all(user_id="alice"))
+    assert texts == ["I like green tea", "My dog is called Rex"]
+    memory.delete(again, user_id="alice")
+    third = memory.add("I like green tea", user_id="alice", infer=False).ids[0]
+    assert third not in (first, again)
+    assert memory.get(again, user_id="alice").status.value == "deleted"
+    memory.close()
