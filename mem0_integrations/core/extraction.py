@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from .codec import dumps
 from .config import LimitsConfig
 from .errors import InvalidInputError
-from .models import EventType, MemorySource, Message
+from .models import EventType, MemorySource, Message, is_unicode_text
 
 __all__ = [
     "CATEGORIES",
@@ -173,6 +173,11 @@ def check_text(text: Any, what: str, max_chars: int) -> str:
         raise InvalidInputError(
             f"{what} is {len(text)} characters; the limit is {max_chars} "
             "(LimitsConfig.max_text_chars)."
+        )
+    if not is_unicode_text(text):
+        raise InvalidInputError(
+            f"{what} holds a lone surrogate character, so it is not valid Unicode text; decode "
+            "the bytes it came from correctly (e.g. errors='replace')."
         )
     return text.strip()
 

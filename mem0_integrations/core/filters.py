@@ -7,12 +7,13 @@ the scope clause, so they can narrow a read but never widen it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from .codec import META_PREFIX, dumps
 from .errors import InvalidInputError, ScopeError
-from .models import SCOPE_KEYS, Scope
+from .models import SCOPE_KEYS, Scope, is_unicode_text
 
 __all__ = [
     "FILTER_FIELDS",
@@ -28,6 +29,9 @@ FILTER_FIELDS: frozenset[str] = frozenset(
 )
 _OPERATORS = frozenset({"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin"})
 _SCALARS = (str, int, float, bool)
+_COMPARISONS = frozenset({"$gt", "$gte", "$lt", "$lte"})
+#: Chroma keeps integers as signed 64-bit: a larger one would match the clamped value.
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def and_(*clauses: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -69,13 +73,17 @@ def translate_filters(filters: Mapping[str, Any] | None) -> dict[str, Any] | Non
 
 
 def _clause(name: Any, cond: Any) -> dict[str, Any]:
-    if not isinstance(name, str):
-        raise InvalidInputError(f"Filter keys must be strings, got {name!r}.")
+    if not isinstance(name, str) or not is_unicode_text(name):
+        raise InvalidInputError(f"Filter keys must be strings of valid Unicode, got {name!r}.")
     if name in ("$and", "$or"):
         if not isinstance(cond, list) or not cond:
             raise InvalidInputError(f"{name} takes a non-empty list of filters.")
-        parts = [translate_filters(c) for c in cond]
-        kept = [p for p in parts if p]
+        kept = [p for p in (translate_filters(c) for c in cond) if p]
+        if len(kept) != len(cond):
+            raise InvalidInputError(
+                f"{name} holds an empty filter {{}}, which matches everything; drop it or give "
+                "it a condition such as {'category': 'health'}."
+            )
         return kept[0] if len(kept) == 1 else {name: kept}
     if name.startswith("$"):
         raise InvalidInputError(f"Unknown filter operator {name!r}; use $and or $or at the top.")
@@ -100,13 +108,37 @@ def _clause(name: Any, cond: Any) -> dict[str, Any]:
 
 
 def _check_value(name: str, op: str, value: Any) -> None:
+    """Refuse what Chroma would refuse or silently misread, before any read runs."""
     if op in ("$in", "$nin"):
-        ok = isinstance(value, list) and value and all(isinstance(v, _SCALARS) for v in value)
+        ok = (
+            isinstance(value, list)
+            and bool(value)
+            and all(_scalar(v) for v in value)
+            and len({type(v) for v in value}) == 1
+        )
+        want = "a non-empty list of str, int, float or bool values, all of one type"
+    elif op in _COMPARISONS:
+        ok = _scalar(value) and isinstance(value, (int, float)) and not isinstance(value, bool)
+        want = "a number"
     else:
-        ok = isinstance(value, _SCALARS)
+        ok = _scalar(value)
+        want = "a str, int, float or bool"
     if not ok:
-        want = "a non-empty list of str/int/float/bool" if op in ("$in", "$nin") else "a scalar"
-        raise InvalidInputError(f"Filter {name!r} {op} needs {want}, got {value!r}.")
+        raise InvalidInputError(
+            f"Filter {name!r} {op} needs {want}, got {value!r} (NaN, infinities, integers "
+            "beyond 64 bits and lone surrogates are refused too)."
+        )
+
+
+def _scalar(value: Any) -> bool:
+    """A value Chroma can compare exactly."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return _INT64[0] <= value <= _INT64[1]
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) and is_unicode_text(value)
 
 
 def validate_metadata(metadata: Any, *, max_chars: int) -> dict[str, Any]:
@@ -130,10 +162,13 @@ def validate_metadata(metadata: Any, *, max_chars: int) -> dict[str, Any]:
                 "argument, so metadata can never move a memory to another scope."
             )
     try:
-        size = len(dumps(dict(metadata)))
+        text = dumps(dict(metadata))
+        text.encode("utf-8")  # a lone surrogate has no UTF-8 form (UnicodeEncodeError)
+        size = len(text)
     except (TypeError, ValueError) as e:
         raise InvalidInputError(
-            f"metadata must be JSON-serialisable (str, numbers, bools, lists, dicts): {e}."
+            "metadata must be JSON-serialisable (str, numbers, bools, lists, dicts) and "
+            f"valid Unicode: {e}."
         ) from e
     if size > max_chars:
         raise InvalidInputError(

@@ -51,6 +51,7 @@ from .models import (
     MemoryRecord,
     MemoryStatus,
     Scope,
+    is_unicode_text,
 )
 from .quarantine import Quarantine
 from .store import ChromaStore, Where, Write
@@ -91,7 +92,7 @@ def _about(ids: Sequence[str]) -> Where:
 
 def check_id(memory_id: Any) -> str:
     """``memory_id`` if it is a non-empty string, else :class:`InvalidInputError`."""
-    if not isinstance(memory_id, str) or not memory_id:
+    if not isinstance(memory_id, str) or not memory_id or not is_unicode_text(memory_id):
         raise InvalidInputError(f"memory_id must be a non-empty string, got {memory_id!r}.")
     return memory_id
 

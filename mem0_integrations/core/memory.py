@@ -379,8 +379,7 @@ class Memory:
         return check_text(text, what, self.config.limits.max_text_chars)
 
     def _record(self, memory_id: Any, scope: Scope | None) -> MemoryRecord:
-        if not isinstance(memory_id, str) or not memory_id:
-            raise InvalidInputError(f"memory_id must be a non-empty string, got {memory_id!r}.")
+        memory_id = check_id(memory_id)
         self._access.flush()
         record = self._store.get_records([memory_id]).get(memory_id)
         if record is None or (scope is not None and not scope.contains(record.scope)):
@@ -577,7 +576,9 @@ class Memory:
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
         if keep_history:
+            self._background.flush()  # as in forget: a queued add must not land after
             with self._lock:
+                self._access.flush()  # buffered access counts are written, not dropped
                 records = self._store.find(read_where(scope))
                 plan = plan_delete(records, now=self._now(), seq=time.time_ns())
                 return commit(self._store, plan)

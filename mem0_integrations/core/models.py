@@ -44,6 +44,7 @@ __all__ = [
     "ScorePart",
     "SkippedFact",
     "content_hash",
+    "is_unicode_text",
     "normalize_text",
     "validate_scope_id",
 ]
@@ -54,6 +55,16 @@ SCOPE_KEYS: tuple[str, ...] = ("user_id", "agent_id", "session_id", "run_id")
 _MAX_ID_LEN = 256
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+
+
+def is_unicode_text(value: str) -> bool:
+    """False if ``value`` holds a lone surrogate (e.g. ``"\\ud800"``, from a bad decode):
+    such text has no UTF-8 form, so no store, JSON file or model can take it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def validate_scope_id(name: str, value: object) -> str:
@@ -77,8 +88,10 @@ def validate_scope_id(name: str, value: object) -> str:
         )
     if len(value) > _MAX_ID_LEN:
         raise ScopeError(f"{name} is {len(value)} characters long; the limit is {_MAX_ID_LEN}.")
-    if _CONTROL.search(value):
-        raise ScopeError(f"{name}={value!r} contains control characters. Use printable text.")
+    if _CONTROL.search(value) or not is_unicode_text(value):
+        raise ScopeError(
+            f"{name}={value!r} contains control characters or lone surrogates. Use printable text."
+        )
     if value == "*" or value.startswith("$"):
         raise ScopeError(
             f"{name}={value!r} looks like a wildcard or an operator. Scope ids match exactly; "

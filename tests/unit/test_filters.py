@@ -53,11 +53,37 @@ def test_filters_cannot_name_scope_keys(key: str) -> None:
         {"$or": []},
         {"$and": "x"},
         {1: "x"},
+        # refused by Chroma after our validation, or silently misread (found by fuzzing)
+        {"$and": [{}]},
+        {"$or": [{}, {"category": "x"}]},
+        {"importance": float("nan")},
+        {"importance": {"$lt": float("inf")}},
+        {"n": 2**70},
+        {"n": {"$in": [1, 2**63]}},
+        {"topic": {"$gt": "tea"}},
+        {"n": {"$gte": True}},
+        {"topic": {"$in": ["tea", 1]}},
+        {"topic": {"$nin": [True, 1]}},
+        {"topic": "\ud800"},
+        {"\udc00": "x"},
     ],
 )
 def test_bad_filters_are_rejected(bad: dict[Any, Any]) -> None:
     with pytest.raises(InvalidInputError):
         translate_filters(bad)
+
+
+def test_edge_values_chroma_takes_exactly_are_kept() -> None:
+    where = translate_filters(
+        {"$and": [{"n": 2**63 - 1}, {"n": {"$in": [-(2**63), 0]}}, {"flag": {"$ne": False}}]}
+    )
+    assert where == {
+        "$and": [
+            {"meta.n": {"$eq": 2**63 - 1}},
+            {"meta.n": {"$in": [-(2**63), 0]}},
+            {"meta.flag": {"$ne": False}},
+        ]
+    }
 
 
 def test_filters_must_be_a_dict() -> None:
@@ -94,6 +120,11 @@ class TestMetadata:
     def test_not_json(self) -> None:
         with pytest.raises(InvalidInputError, match="JSON"):
             validate_metadata({"a": object()}, max_chars=100)
+
+    @pytest.mark.parametrize("bad", [{"a": "\ud800"}, {"\udfff": 1}, {"a": ["x", {"b": "\ud800"}]}])
+    def test_lone_surrogates(self, bad: Any) -> None:
+        with pytest.raises(InvalidInputError, match="Unicode"):
+            validate_metadata(bad, max_chars=100)
 
     def test_size_limit(self) -> None:
         with pytest.raises(InvalidInputError, match="limit"):

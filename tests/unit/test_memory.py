@@ -166,6 +166,17 @@ def test_filters_narrow_and_cannot_widen(memory: Memory) -> None:
         (lambda m: m.update("nope", ""), InvalidInputError),
         (lambda m: m.delete("nope"), MemoryNotFoundError),
         (lambda m: m.history("nope"), MemoryNotFoundError),
+        # lone surrogates have no UTF-8 form: refused before any embedder or store sees them
+        (lambda m: m.add("tea \ud800", user_id="u1", infer=False), InvalidInputError),
+        (
+            lambda m: m.add("tea", user_id="u1", infer=False, metadata={"k": "\udc00"}),
+            InvalidInputError,
+        ),
+        (lambda m: m.add("tea", user_id="u\ud800", infer=False), ScopeError),
+        (lambda m: m.search("tea \ud800", user_id="u1"), InvalidInputError),
+        (lambda m: m.get("\ud800"), InvalidInputError),
+        (lambda m: m.delete("\ud800"), InvalidInputError),
+        (lambda m: m.get_all(user_id="u1", filters={"$and": [{}]}), InvalidInputError),
     ],
 )
 def test_bad_calls_raise_typed_errors_and_change_nothing(
@@ -259,6 +270,25 @@ def test_delete_all_touches_only_the_scope(memory: Memory) -> None:
     events = memory.delete_all(user_id="u1")
     assert [e.memory for e in events] == ["u1 fact one"]
     assert [r.text for r in memory.get_all(user_id="u2")] == ["u2 fact"]
+
+
+def test_soft_delete_all_keeps_buffered_access_counts(memory: Memory) -> None:
+    (mid,) = memory.add("I like green tea", user_id="u1", infer=False).ids
+    memory.search("green tea", user_id="u1")  # the access is buffered, not yet written
+    memory.delete_all(user_id="u1", keep_history=True)
+    assert memory.get(mid).access_count == 1
+
+
+def test_integers_beyond_64_bits_are_kept_and_filter_as_numbers(memory: Memory) -> None:
+    """Chroma holds a huge int as a float: the record keeps it exactly (metadata_json),
+    comparisons still work, and a filter value Chroma would clamp is refused."""
+    (mid,) = memory.add("tea", user_id="u1", infer=False, metadata={"n": 2**70}).ids
+    (small,) = memory.add("coffee", user_id="u1", infer=False, metadata={"n": 2**63 - 1}).ids
+    assert memory.get(mid).metadata == {"n": 2**70}
+    assert [r.id for r in memory.get_all(user_id="u1", filters={"n": 2**63 - 1})] == [small]
+    assert [r.id for r in memory.get_all(user_id="u1", filters={"n": {"$gt": 2**63 - 1}})] == [mid]
+    with pytest.raises(InvalidInputError, match="64 bits"):
+        memory.get_all(user_id="u1", filters={"n": 2**70})
 
 
 def test_search_scores_threshold_and_access_tracking(memory: Memory, clock: FakeClock) -> None:
