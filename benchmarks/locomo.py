@@ -77,9 +77,11 @@ what ``--quick`` caps.
 
 Importance is off in the ablation because ``infer=False`` stores every turn with the
 same importance; ``default`` has it on (a constant here, so it cannot change the order).
-Each system queries the ingested memories through its own ``Memory`` over the same
-Chroma client (``Memory(client=base._store.client, embedder=<the model>, config=...,
-clock=...)``). Systems that do not reinforce search with ``reinforce=False``, which
+Each system queries the ingested memories through its own ``Memory`` on the same
+folder while the ingesting one stays open (``Memory(path=<folder>, embedder=<the model>,
+config=..., clock=...)``): one process, so they share the folder lease and the
+in-process search index, and latency is that of the embedded search path.
+Systems that do not reinforce search with ``reinforce=False``, which
 leaves access counts untouched, so they share one store; the first reinforcing system
 then runs on that same store, after them, and every further reinforcing system on a
 fresh ingestion of the conversation, so no system sees the accesses of another.
@@ -700,7 +702,7 @@ def ceiling(conv: Conversation, visible: Collection[str]) -> list[QuestionResult
 
 
 def ask(
-    base: Memory,
+    folder: Path,
     embedder: Embedder,
     system: System,
     conv: Conversation,
@@ -708,11 +710,15 @@ def ask(
     support: CoreSupport,
     count_tokens: Callable[[str], int] | None,
 ) -> list[QuestionResult]:
-    """Every question of ``conv`` against the memories in ``base``, ranked by ``system``."""
+    """Every question of ``conv`` against the memories ingested at ``folder`` (whose
+    ``Memory`` is still open in this process), ranked by ``system``.
+
+    ``Memory(path=folder)`` shares the open store's folder lease and in-process search
+    index, as a second ``Memory`` of an application would, so its searches take the
+    embedded path the product serves (an injected client never does).
+    """
     clock.now = conv.question_time
-    memory = Memory(
-        client=base._store.client, embedder=embedder, config=system.config(), clock=clock
-    )
+    memory = Memory(path=folder, embedder=embedder, config=system.config(), clock=clock)
     search: Callable[..., list[MemoryHit]] = memory.search
     extra: dict[str, Any] = {"reinforce": system.reinforce} if support.search_reinforce else {}
     results: list[QuestionResult] = []
@@ -795,7 +801,7 @@ def run(
                             top += measure_visibility(base, conv, clock, support, stats)
                             measured = True
                         results[system.name] += ask(
-                            base, model, system, conv, clock, support, count_tokens
+                            folder, model, system, conv, clock, support, count_tokens
                         )
                     if not measured:
                         top += measure_visibility(base, conv, clock, support, stats)
