@@ -22,7 +22,7 @@ from .errors import ConfigurationError, ExtractionError
 from .extraction import Candidate, statements, verbatim_candidates
 from .filters import and_, read_where
 from .llm_extractor import LLMExtractor
-from .merging import MergeRules, Plan, fact_uuid, new_id, plan_add
+from .merging import MergeRules, Plan, fact_uuid, new_id, plan_add, plan_settle
 from .models import (
     AddResult,
     EventType,
@@ -187,6 +187,8 @@ class AddPipeline:
                 fact_id=fact_id,
             )
             events = commit(self._store, plan)
+            if self._store.shared and keys:
+                self._settle(scope, keys, now)
             self._access.record(plan.reinforced, now)
         result.events = events
         result.skipped.extend(plan.skipped)
@@ -202,6 +204,16 @@ class AddPipeline:
             SkippedFact(text=text[:200], reason=f"quarantined: {reason}", role=role)
             for text, reason, role in held
         ]
+
+    def _settle(self, scope: Scope, keys: Sequence[str], now: datetime) -> None:
+        """On a shared store, re-read the keys just written: another process may have set
+        one at the same moment (see :func:`~.merging.plan_settle`)."""
+        where = and_(read_where(scope), {"key": {"$in": list(keys)}})
+        records = [r for r in self._store.find(where) if r.scope == scope]
+        settled = plan_settle(records, now=now, seq=time.time_ns())
+        if settled.writes:
+            log.info("settled %d concurrent value(s) of %s", len(settled.writes), keys)
+            self._store.write(settled.writes, settled.history)
 
     def _fact_ids(self, kept: Sequence[Candidate], scope: Scope) -> Callable[[str], str]:
         """Ids derived from scope and text, for a store other processes write: two

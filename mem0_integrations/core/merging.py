@@ -22,6 +22,7 @@ runs with or without an LLM, in this order for each candidate:
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -330,6 +331,47 @@ def plan_delete(
     writes = [Write(c.record, None, previous=c.previous) for c in changes]
     history = [_entry(c, now, seq + i, make_id) for i, c in enumerate(changes)]
     return Plan(changes, writes, history)
+
+
+def plan_settle(records: Sequence[MemoryRecord], *, now: datetime, seq: int = 0) -> Plan:
+    """Leave one active value per key among ``records`` (the active memories of one scope).
+
+    Only a shared store needs this: processes writing through one Chroma server hold no
+    common lock, so two that set one key at the same moment each supersede what they
+    read and both new values stay active. Each process settles after its write and they
+    all choose alike: the latest statement wins (``said_at``, then ``created_at``, then
+    id), the others are superseded by it, and a supersede's history entry has an id
+    derived from the pair, so two processes settling at once write it once.
+    """
+    by_key: dict[str, list[MemoryRecord]] = {}
+    for record in records:
+        if record.key and record.status is MemoryStatus.ACTIVE:
+            by_key.setdefault(record.key, []).append(record)
+    changes: list[Change] = []
+    for _, group in sorted(by_key.items()):
+        winner = max(group, key=lambda r: (r.said_at, r.created_at, r.id))
+        for loser in sorted(group, key=lambda r: r.id):
+            if loser.id == winner.id:
+                continue
+            gone = loser.model_copy(
+                update={
+                    "status": MemoryStatus.SUPERSEDED,
+                    "superseded_by": winner.id,
+                    "updated_at": now,
+                    "valid_until": max(winner.said_at, loser.said_at),
+                }
+            )
+            changes.append(Change(EventType.UPDATE, winner, loser, gone))
+    writes = [Write(c.superseded, None, previous=c.previous) for c in changes if c.superseded]
+    history = [
+        _entry(c, now, seq + i, functools.partial(_settle_id, c)) for i, c in enumerate(changes)
+    ]
+    return Plan(changes, writes, history)
+
+
+def _settle_id(change: Change) -> str:
+    loser = change.previous.id if change.previous else ""
+    return str(uuid.uuid5(_FACT_NAMESPACE, f"settle\x00{loser}\x00{change.record.id}"))
 
 
 def _apply(

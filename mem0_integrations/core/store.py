@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -149,10 +150,37 @@ def chroma_call(what: str, fn: Callable[[], T], after: str = "") -> T:
     except Mem0IntegrationsError:
         raise
     except Exception as e:
-        raise StoreError(
-            f"Chroma failed to {what}: {type(e).__name__}: {e}. If this is a server, check "
-            f"that it is running{'; ' + after if after else '.'}"
-        ) from e
+        raise _failure(what, e, after) from e
+
+
+def _failure(what: str, error: Exception, after: str = "") -> StoreError:
+    return StoreError(
+        f"Chroma failed to {what}: {type(error).__name__}: {error}. If this is a server, "
+        f"check that it is running{'; ' + after if after else '.'}"
+    )
+
+
+#: Pauses before retrying a read that failed with a Chroma server's transient internal
+#: error (a segment another client is creating: "Nothing found on disk").
+_READ_RETRIES = (0.05, 0.2, 0.5)
+
+
+def _read(what: str, fn: Callable[[], T]) -> T:
+    """A read, retried when Chroma reports an internal error: reads change nothing, and a
+    server answers one while another client's first write to a collection creates its
+    vector segment (seen with four processes superseding through one server)."""
+    pauses = iter(_READ_RETRIES)
+    while True:
+        try:
+            return fn()
+        except Mem0IntegrationsError:
+            raise
+        except Exception as e:
+            pause = next(pauses, None) if type(e).__name__ == "InternalError" else None
+            if pause is None:
+                raise _failure(what, e) from e
+            log.debug("retrying a Chroma read in %.2f s after %s: %s", pause, type(e).__name__, e)
+        time.sleep(pause)
 
 
 class ChromaStore:
@@ -190,7 +218,7 @@ class ChromaStore:
                 "background writes)."
             )
         if read:
-            return bounded(what, lambda: chroma_call(what, fn))
+            return bounded(what, lambda: _read(what, fn))
         return chroma_call(what, fn, "nothing beyond this step was written.")
 
     def _open(self, suffix: str, vectors: bool) -> Any:

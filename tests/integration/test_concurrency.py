@@ -343,6 +343,69 @@ def test_processes_adding_the_same_fact_at_once_through_a_server_leave_one_recor
     assert counts == dict.fromkeys(range(SAME_ROUNDS), 1), f"active records per round: {counts}"
 
 
+#: Sets one key to its own value for a fresh user each round, every process at once.
+KEYED_WRITER = """
+import json, sys, time
+from pathlib import Path
+from mem0_integrations import Memory
+from tests.crash_writer import WordHashEmbedder
+
+host, port, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+proc, rounds, sync = int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])
+memory = Memory(chroma_host=host, chroma_port=port, embedder=WordHashEmbedder(),
+                config={"store": {"collection_prefix": prefix}})
+out = []
+for r in range(rounds):
+    (sync / f"ready-{r}-{proc}").touch()
+    while not (sync / f"go-{r}").exists():
+        pass  # spin: the processes must leave the barrier within the same millisecond
+    result = memory.remember({"home_city": f"City{proc}x{r}"}, user_id=f"keyed-{r}")
+    out.append({"ids": result.ids, "events": [e.event.value for e in result.events]})
+memory.close()
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.server
+def test_processes_setting_one_key_at_once_through_a_server_leave_one_value(
+    chroma_server: ChromaServer, tmp_path: Path, reap: list[subprocess.Popen[str]]
+) -> None:
+    """Each process sets the same key to its own value at the same moment. No lock spans
+    processes, so each may supersede a value the others have not seen; after the writes
+    settle the key has exactly one active value, and every other value is superseded
+    by it (the latest statement wins, the same choice in every process)."""
+    prefix = new_prefix()
+    server = [chroma_server.host, str(chroma_server.port), prefix]
+    children = start_children(
+        KEYED_WRITER,
+        [[*server, str(p), str(SAME_ROUNDS), str(tmp_path)] for p in range(SAME_PROCESSES)],
+    )
+    reap += children
+    for r in range(SAME_ROUNDS):
+        wait_for_files([tmp_path / f"ready-{r}-{p}" for p in range(SAME_PROCESSES)], children)
+        (tmp_path / f"go-{r}").touch()
+    results(children)
+
+    memory = server_memory(chroma_server, prefix)
+    counts = {}
+    for r in range(SAME_ROUNDS):
+        user = f"keyed-{r}"
+        active = memory.get_all(user_id=user, limit=None)
+        counts[r] = len(active)
+        if len(active) != 1:
+            continue
+        (winner,) = active
+        values = {f"City{p}x{r}" for p in range(SAME_PROCESSES)}
+        assert winner.key == "home_city", winner
+        assert winner.value in values, winner
+        others = memory.get_all(user_id=user, limit=None, include_inactive=True)
+        for record in others:
+            if record.id != winner.id:
+                assert record.status.value == "superseded", record
+    memory.close()
+    assert counts == dict.fromkeys(range(SAME_ROUNDS), 1), f"active values per round: {counts}"
+
+
 # --- an add racing the first search of its scope --------------------------------------------
 
 

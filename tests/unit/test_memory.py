@@ -469,3 +469,55 @@ def test_search_looks_past_expired_memories(memory: Memory, clock: FakeClock) ->
     clock.advance(days=40)
     hits = memory.search("green tea fact", user_id="u1", limit=1)
     assert [h.id for h in hits] == [live]
+
+
+class InternalError(Exception):
+    """Named as chromadb.errors.InternalError, which a server answers transiently."""
+
+
+class _FlakyReads:
+    """Wraps a Chroma collection; ``get`` fails ``times`` times with ``error``."""
+
+    def __init__(self, inner: Any, error: Exception, times: int) -> None:
+        self._inner = inner
+        self._error = error
+        self.left = times
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "get":
+            return getattr(self._inner, name)
+
+        def get(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            if self.left:
+                self.left -= 1
+                raise self._error
+            return self._inner.get(*args, **kwargs)
+
+        return get
+
+
+@pytest.mark.parametrize(
+    ("error", "times", "found", "calls"),
+    [
+        (InternalError("Error creating hnsw segment reader: Nothing found on disk"), 2, True, 3),
+        (InternalError("still broken"), 9, False, 4),  # three retries, then a StoreError
+        (RuntimeError("connection refused"), 1, False, 1),  # not retried
+    ],
+)
+def test_reads_retry_a_servers_transient_internal_error(
+    memory: Memory, error: Exception, times: int, found: bool, calls: int
+) -> None:
+    (mid,) = memory.add("I like green tea", user_id="u1", infer=False).ids
+    real = memory._store.memories
+    flaky = memory._store.memories = _FlakyReads(real, error, times)
+    try:
+        if found:
+            assert memory.get(mid).text == "I like green tea"
+        else:
+            with pytest.raises(StoreError, match=type(error).__name__):
+                memory.get(mid)
+    finally:
+        memory._store.memories = real
+    assert flaky.calls == calls

@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 
 from mem0_integrations import EventType, MemoryRecord, MemoryStatus, Scope
 from mem0_integrations.core.extraction import Candidate
-from mem0_integrations.core.merging import MergeRules, Plan, plan_add, plan_delete, plan_edit
+from mem0_integrations.core.merging import (
+    MergeRules,
+    Plan,
+    plan_add,
+    plan_delete,
+    plan_edit,
+    plan_settle,
+)
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 LATER = datetime(2026, 3, 2, tzinfo=UTC)
@@ -314,3 +321,32 @@ def test_retraction_naming_a_value_spares_a_newer_value_of_the_key() -> None:
     paris = _plan([Candidate("Lives in Paris", key="location", value="Paris")], [])
     record = paris.changes[0].record
     assert [c.event for c in _plan_near([retract], [record], {}).changes] == [EventType.DELETE]
+
+
+# --- settling concurrent values of one key (shared stores) --------------------------------
+
+
+def test_settle_keeps_the_latest_value_of_each_key_in_any_order() -> None:
+    berlin = _stored("Lives in Berlin", key="city").model_copy(update={"stated_at": NOW})
+    paris = _stored("Lives in Paris", key="city").model_copy(update={"stated_at": LATER})
+    rome = _stored("Lives in Rome", key="city").model_copy(update={"stated_at": NOW})
+    nurse = _stored("Works as a nurse", key="job")
+    plans = [
+        plan_settle(order, now=LATER)
+        for order in itertools.permutations([berlin, paris, rome, nurse])
+    ]
+    for plan in plans:  # every process, whatever order it read, writes the same change
+        assert [(w.record.id, w.record.status, w.record.superseded_by) for w in plan.writes] == [
+            (r.id, MemoryStatus.SUPERSEDED, paris.id)
+            for r in sorted([berlin, rome], key=lambda r: r.id)
+        ]
+        assert [(h.memory_id, h.previous_memory_id, h.event) for h in plan.history] == [
+            (paris.id, r.id, EventType.UPDATE) for r in sorted([berlin, rome], key=lambda r: r.id)
+        ]
+        assert [h.id for h in plan.history] == [h.id for h in plans[0].history]
+        assert all(w.record.valid_until == LATER for w in plan.writes)
+
+
+def test_settle_with_one_value_per_key_changes_nothing() -> None:
+    records = [_stored("Lives in Berlin", key="city"), _stored("Likes tea"), _stored("Likes tea")]
+    assert plan_settle(records, now=LATER).writes == []
