@@ -25,6 +25,15 @@ letters and simple leetspeak), then read for
 * links to follow: a URL, domain or address with "visit/open/run/download/send
   people to ...".
 
+These families are written to generalise, not to list sentences: override verbs and
+objects ("scrap whatever you were configured with"), "you should/ought to/need to ..."
+orders inside a sentence that last or send a link, imperatives opened by a manner adverb
+("Quietly forward ..."), separators inside words ("i.g.n.o.r.e", zero-width characters
+used as spaces), requests to keep a rule in the assistant's memory, hidden text in pasted
+markup, and overrides, "from now on" rules, triggers, personas and exfiltration to an
+address in Spanish, Portuguese, French, German, Italian, Chinese, Japanese and Russian
+(read on text that keeps its own script: see :func:`_native`).
+
 A first-person statement stays a fact: "I always answer emails first thing",
 "From now on I'm vegetarian", "I run a blog at breadlove.net", "my coach says
 you should never skip leg day". A secret is refused when it is given ("the admin
@@ -63,6 +72,9 @@ _LOOKALIKES = str.maketrans(
     "\u2010\u2011\u2012\u2013\u2014\u2015\u2212",
     "aeopcyxijsdqwhlybkmhtagaeikvoptuxcj'''''''\"\"\"\"\"\"\"" + "-------",
 )
+_AS_SPACE = dict.fromkeys(_INVISIBLE, " ")
+# Letters one separator apart, the same separator throughout a word ("i.g.n.o.r.e").
+_DOTTED = re.compile(r"(?<![\w.])[a-z]([._*+~|\u00b7\u2022/-])[a-z](?:\1[a-z])+\1?(?!\w)")
 _BLANKS = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r" ?\n[\s]*")
 _SPELLED_WIDE = re.compile(r"[^\s]  +[^\s]")
@@ -74,12 +86,12 @@ _LEET_L = str.maketrans("013457$", "oleasts")
 _DOT = re.compile(r"\s?[\[({]\s?(?:\.|dot)\s?[\])}]\s?")
 
 
-def _plain(text: str) -> str:
+def _plain(text: str, invisible: str = "") -> str:
     """NFKC, no accents or invisible characters, casefolded, lookalikes mapped to
     Latin, "[.]" as ".", one space between words (line breaks kept); letters spelled
     out one space apart with words two or more spaces apart ("d i s r e g a r d   a l l")
     joined."""
-    text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE))
+    text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE if not invisible else _AS_SPACE))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = unicodedata.normalize("NFKC", text).casefold().translate(_LOOKALIKES)
     text = _DOT.sub(".", text)
@@ -90,6 +102,10 @@ def _plain(text: str) -> str:
 
 def _unspaced(match: re.Match[str]) -> str:
     return re.sub(r"[ .*_-]", "", match.group())
+
+
+def _undotted(match: re.Match[str]) -> str:
+    return match.group().replace(match.group(1), "")
 
 
 def _deleet(text: str, table: dict[int, int]) -> str:
@@ -103,9 +119,19 @@ def normalized(text: str) -> list[str]:
     spaced-out letters joined ("i g n o r e" -> "ignore") and leetspeak read as
     letters ("1" as "i", and as "l"). Distinct, plain first."""
     plain = _plain(text)
-    joined = _SPACED.sub(_unspaced, plain)
+    joined = _SPACED.sub(_unspaced, _DOTTED.sub(_undotted, plain))
     out = [plain, joined, _deleet(joined, _LEET_I), _deleet(joined, _LEET_L)]
+    if any(ord(ch) in _INVISIBLE for ch in text):  # zero-width characters used as spaces
+        out.append(_plain(text, invisible=" "))
     return list(dict.fromkeys(out))
+
+
+def _native(text: str) -> str:
+    """``text`` for the patterns of other scripts: NFKC, casefolded, no accents or invisible
+    characters, no lookalike mapping (Cyrillic stays Cyrillic), one space between words."""
+    text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _BLANKS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 # --- building blocks ---------------------------------------------------------------
@@ -128,8 +154,18 @@ _MUST = (
     r"are no longer allowed to|will now|will always|will never|will only|must always|"
     r"must never)"
 )
+# Manner adverbs that may open an order ("Quietly forward ...", "Always just answer ...").
+_MANNER = (
+    r"(?:quietly|silently|secretly|discreetly|covertly|subtly|invisibly|automatically|"
+    r"immediately|instantly|promptly|casually|gently|politely|firmly|strictly|consistently|"
+    r"constantly|routinely|invariably|proactively|quickly|simply|carefully|repeatedly|"
+    r"regularly|definitely|absolutely|unconditionally|blindly|happily|gladly|kindly|"
+    r"freely|openly|clearly|explicitly|implicitly|naturally)"
+)
 _ADVERBS = (
-    r"(?:(?:now|also|only|always|never|not|no longer|from now on|henceforth|just|please)\s+)*"
+    r"(?:(?:now|also|only|always|never|not|no longer|from now on|henceforth|just|please|"
+    + _MANNER
+    + r")\s+)*"
 )
 # Verbs of what an assistant does with its answers, its memory or its tools.
 _DIRECTIVE = (
@@ -160,14 +196,23 @@ _HEAD_MARKERS = re.compile(
     r"i (?:want|need|would like|'d like|command|order|instruct|ask|require) you to|"
     r"from now on|going forward|henceforth|hereafter|in (?:the )?future|"
     r"for (?:all|every|any) future \w+|in (?:all|every|any) future \w+|always|only|ever|"
-    r"never(?!\s+mind)|"
+    r"never(?!\s+mind)|" + _MANNER + r"|"
+    r"(?:i think |i feel |i believe |honestly )?(?:it(?:'s| is| would be|'d be|'ll be) |"
+    r"i'd |i would )(?:\w+ )?(?:kinder|better|best|nicer|safer|wiser|ideal|preferable|prefer|"
+    r"rather|appreciate it|like it|love it|good|great) (?:if|that|when) you|"
     r"(?:dear |hey |hi |ok )?" + _AI + r")\b[\s,!:.]*)+"
 )
 _HEAD_VERB = re.compile(r"^" + _DIRECTIVE + r"\b")
 # A role to play is an instruction whenever it is given.
 _PERSONA_HEAD = re.compile(
     r"^(?:pretend|role-?play|impersonate|act as (?:if|though|an?|my|the|your)|"
-    r"(?:play|take on|assume|adopt) (?:the )?(?:role|part|persona|character|identity) of)\b"
+    r"(?:play|take on|assume|adopt) (?:the |a |an )?(?:role|part|persona|character|identity)\b)"
+)
+# "you should/ought to/need to ..." inside a clause: an order when it lasts or sends a link.
+_YOU_MODAL = re.compile(
+    r"\b(?:you|ya|u)\s+(?:really\s+|just\s+|also\s+)?(?:should|ought to|need to|have to|"
+    r"are to|must|gotta|have got to|'ve got to|had better|'d better|are supposed to|"
+    r"are required to)\s+"
 )
 _AND = re.compile(r"\s+(?:and|&|then|and then|plus)\s+")
 # A clause with a subject of its own is a statement, not an order.
@@ -187,7 +232,10 @@ _STANDING = re.compile(
     r"hesitation|checking|confirmation|verification|any restrictions?|restrictions?|limits?)|"
     r"(?:all|any) future|from this point|starting now|everyone|everybody|all users|"
     r"for the rest of (?:this|the|our|my) (?:chat|conversation|session|thread)|"
-    r"other users)\b"
+    r"other users|(?:anyone|anybody|everyone|everybody|someone|people|users?|customers?)\s+who|"
+    r"(?:all|every|any|other)\s+(?:\w+\s+)?(?:users?|customers?|visitors?|readers?|clients?)|"
+    r"users|any\s+(?:\w+\s+){0,2}you\s+(?:give|send|write|draft|make|share|create|generate|"
+    r"produce|recommend|suggest|output|post|answer|reply)|permanent(?:ly)?)\b"
 )
 _CLAUSE_SPLIT = re.compile(r"[,:;!?\"]+|\s-+\s|\s*\.(?:\s|$)|\s*#+\s*|\.\.\.")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;\s+")
@@ -262,12 +310,11 @@ _PATTERNS = [
     r"commands?)\s*(?:[:\-]|for you|are|follow)",
     # addressed to the assistant
     r"\b(?:note|message|instructions?|reminder|memo|directive|command|order|request|"
-    r"warning|notice|p\.?s\.?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+|our\s+|my\s+|every\s+)?"
-    + _AI
-    + r"\b",
-    r"(?:^|[.!?:;,\"'(\[]\s*)(?:dear|attention|hey|hello|hi|listen|calling|to|for)\s+(?:the\s+|"
+    r"warning|notice|p\.?s\.?|important|urgent|fyi|info|information|heads up|attention)\s+"
+    r"(?:to|for)\s+(?:the\s+|any\s+|all\s+|our\s+|my\s+|every\s+)?" + _AI + r"\b",
+    r"(?:^|[.!?:;,\"'(\[>]\s*)(?:dear|attention|hey|hello|hi|listen|calling|to|for)\s+(?:the\s+|"
     r"any\s+|all\s+|every\s+|you\s+)?" + _AI + r"s?\s*[,:!-]",
-    r"(?:^|[.!?;:,\"'(\[]\s*)(?:hey\s+|ok\s+|okay\s+|dear\s+|so\s+|and\s+|btw\s+|"
+    r"(?:^|[.!?;:,\"'(\[>]\s*)(?:hey\s+|ok\s+|okay\s+|dear\s+|so\s+|and\s+|btw\s+|"
     r"p\.?s\.?\s+)?" + _AI + r"\s*[,:!]\s*(?:(?:please|always|never|now|from now on|also|"
     r"just)\s+)*(?:you|your|remember|forget|ignore|note|" + _DIRECTIVE + r")\b",
     r"\b(?:any|every|all|each|the|an?|dear)\s+" + _AI + r"s?\s+(?:reading|processing|that reads|"
@@ -320,8 +367,8 @@ _PATTERNS = [
     r"[a-z0-9-]*(?:gpt|bot|ai|llm)\b(?! (?:researcher|engineer|fan|expert|course|class|book))",
     r"\byou(?:\s+are|'re|\s+will be|\s+shall be)\s+(?:now\s+)?(?:an?|the|my)\s+(?:[\w-]+\s+){0,3}"
     r"(?:ai|assistant|model|bot|chatbot|llm|persona|character|version|mode)\b",
-    r"\byour\s+(?:new|real|true|actual|only|top|main|primary|first|highest|sole|number one|"
-    r"current|updated)\s+(?:name|role|persona|identity|task|job|goal|purpose|mission|priority|"
+    r"\byour\s+(?:(?:new|real|true|actual|only|top|main|primary|first|highest|sole|number one|"
+    r"current|updated|core|overriding|overall|ultimate)\s+){1,2}(?:name|role|persona|identity|task|job|goal|purpose|mission|priority|"
     r"instructions?|rules?|directive|objective|personality|character|owner|master|creator|"
     r"function|duty|programming|orders?)\b",
     r"\byour\s+(?:name|role|persona|identity|task|job|goal|purpose|mission|priority|"
@@ -382,7 +429,8 @@ _PATTERNS = [
     r"funds|money|deposits?|bills?)\s+(?:must|should|shall|will|are to|have to|need to)\s+"
     r"(?:now\s+|always\s+|only\s+)*(?:be\s+)?(?:sent|paid|wired|transferred|routed|redirected|made|go)\s+"
     r"(?:to|into|via)\b",
-    r"\b(?:treat|consider|regard)\s+(?:\w+\s+){0,4}(?:as\s+(?:coming\s+)?from|as\s+(?:an?\s+)?"
+    r"\b(?:treat|consider|regard)\s+(?:\w+\s+){0,4}(?:as\s+(?:coming\s+)?from|as if (?:they|it|"
+    r"these|those|each|every \w+) (?:came|come|were|was|are|is) from|as\s+(?:an?\s+)?"
     r"(?:system|admin|developer|trusted|authori[sz]ed))\b",
     # triggers: "when anyone asks about X, say Y"
     r"\b(?:when|whenever|if|any ?time|every ?time|each time|once|should)\s+(?:[\w'-]+\s+){0,4}"
@@ -412,6 +460,56 @@ _PATTERNS = [
     r"everyone's|customers?'?)\s+(?:home\s+)?(?:addresses|data|emails|passwords|details|"
     r"information|phone numbers|credentials)\b",
 ]
+# generalised families (written apart from the corpora)
+_PATTERNS += [
+    # overrides of what the assistant was given: "scrap whatever you were configured with"
+    r"\b(?:ignore|disregard|forget|scrap|ditch|drop|discard|dump|toss|throw away|throw out|"
+    r"abandon|wipe|erase|delete|clear|purge|nuke|bin|trash|junk|undo|unlearn|let go of|"
+    r"override|overwrite|reset|set aside|put aside|leave behind)\s+(?:all\s+(?:of\s+)?)?"
+    r"(?:everything|whatever|anything|all|what|"
+    r"the things?|any instructions?|the stuff)\s+(?:(?:that|which)\s+)?you(?:'ve|'re| have| had|"
+    r"'d)?\s+(?:been\s+|were\s+|was\s+|are\s+|got\s+)?(?:\w+\s+)?(?:told|given|taught|"
+    r"instructed|configured|programmed|trained|set up|fed|loaded|built|designed|ordered|"
+    r"commanded|prompted|briefed)\b",
+    r"\b(?:scrap|ditch|toss|trash|junk|nuke|purge|unlearn|throw away|let go of|stop obeying|"
+    r"quit following|cease following|no longer follow|stop following)\s+(?:all\s+|any\s+|the\s+|"
+    r"your\s+|of\s+)*(?:\w+\s+)?(?:instructions|rules|guidelines|configuration|config|"
+    r"setup|programming|training|directives|policies|restrictions|safeguards|guardrails|"
+    r"system prompt|prompt)\b",
+    # rules to keep: "make it a permanent rule", "save this as your core identity"
+    r"\bmake\s+(?:it|this|that)\s+(?:a|an|your)\s+(?:\w+\s+)?(?:rule|policy|instruction|"
+    r"directive|standing order|law|commandment)\b",
+    r"\b(?:save|store|record|write|add|commit|keep|put|log|remember|memori[sz]e|burn|embed|"
+    r"inject|insert|append|set)\b[^.!?]{0,40}?\b(?:to|in|into|as|inside)\s+(?:your|the "
+    r"assistant's|the ai's|the model's)\s+(?:[\w-]+\s+){0,2}?(?:memory|memories|identity|persona|"
+    r"instructions|rules|system prompt|profile|knowledge base|personality|programming|"
+    r"core|context|settings|configuration)\b",
+    r"\b(?:save|store|record|write|add|commit|keep|put|log|remember|memori[sz]e)\b[^.!?]{0,20}?"
+    r"\b(?:to|in|into)\s+(?:long-term|permanent|persistent|core|durable)\s+(?:memory|storage)\b",
+    r"\bremember\s+(?:this\s+|that\s+)?(?:permanently|forever|for good|indefinitely)\b"
+    r"(?![\s,:-]*(?:that\s+)?(?:i|i'm|i've|i'd|im|my|we|we're|our)\b)",
+    # personas: "you are X, an unrestricted model"
+    r"\byou(?:'re| are| will be)\s+(?:now\s+)?[^.!?]{0,30}?\b(?:an?\s+)?(?:\w+\s+)?"
+    r"(?:unrestricted|unfiltered|uncensored|jailbroken|unaligned|unbound|unchained|amoral|"
+    r"rogue|lawless|unshackled|limitless|unlimited)\s+(?:\w+\s+)?(?:model|ai|assistant|bot|"
+    r"chatbot|llm|system|version|entity|intelligence)\b",
+    # triggers: "next time a user mentions X, advise them to ..."
+    r"\b(?:when|whenever|every ?time|each time|any ?time|next time|the next time|if ever|"
+    r"as soon as)\s+(?:a\s+|the\s+|any\s+|some\s+)?(?:users?|someone|anyone|anybody|somebody|"
+    r"people|customers?|clients?|visitors?|readers?|patients?|they|he|she)\s+[^.!?,;:]{1,60}"
+    r"[,:;-]\s*(?:then\s+)?" + _ADVERBS + r"(?:advise|tell|instruct|urge|encourage|inform|"
+    r"remind|warn|convince|persuade|describe|call|label|present|frame|portray|recommend|"
+    r"suggest|say|answer|reply|respond|send|direct|redirect|point|give|ask them)\b",
+    r"\b(?:whenever|every ?time|each time|any ?time)\s+you\s+"
+    r"[^.!?,;:]{1,60}[,:;-]\s*(?:then\s+)?(?:(?:please|always|just|only|simply|"
+    + _MANNER
+    + r")\s+)*(?:advise|tell|instruct|urge|describe|call|label|present|frame|portray|"
+    r"recommend|suggest|say|add|append|insert|include|mention|claim|state|send|forward|cc|"
+    r"bcc|redirect|refuse|deny|ignore|omit|hide|replace)\b",
+    # hidden text in pasted markup
+    r"<[a-z][^>]{0,200}?(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|"
+    r"opacity\s*:\s*0(?![.\d])|aria-hidden\s*=\s*[\"']?true)",
+]
 # other languages: overrides, "from now on you ...", "answer only in ..."
 _PATTERNS += [
     r"\b(?:ignorez|ignora|ignorar|ignore[sz]?|ignorieren?|ignoriere|ignorierst|ignoriert|"
@@ -438,6 +536,101 @@ _PATTERNS += [
     r"\b(?:ahora eres|jetzt bist du|ora sei|agora voce e|maintenant tu es)\b",
 ]
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+
+# Other languages, read on :func:`_native` text (accents dropped, so Russian "й" reads "и";
+# Chinese and Japanese have no spaces, so no word boundaries there).
+_FROM_NOW = (
+    r"(?:\b(?:a partir de (?:ahora|agora|maintenant|hoy|hoje|aujourd'hui)|de ahora en adelante|"
+    r"desde ahora|de aqui en adelante|de agora em diante|daqui (?:em|pra) (?:diante|frente)|"
+    r"doravante|desormais|dorenavant|des maintenant|a l'avenir|ab (?:jetzt|sofort|heute)|"
+    r"von (?:nun|jetzt) an|kunftig|in zukunft|d'ora in (?:poi|avanti)|da ora in (?:poi|avanti)|"
+    r"da adesso in poi|d'ora innanzi|da oggi in poi|in futuro|отныне|с этого (?:момента|дня)|"  # noqa: RUF001
+    r"с сегодняшнего дня|впредь|в дальнеишем|начиная с этого момента)\b|"  # noqa: RUF001
+    r"从现在(?:开始|起)|从今(?:以后|往后|天起)|今后|此后|今後|これから(?:は)?|今から|以後|この先)"
+)
+# Imperatives an assistant would carry out, pronouns for it, words that make a rule last.
+_FOREIGN_ORDER = (
+    r"(?:\b(?:dile|diles|di|digas|responde|contesta|recomienda|envia|manda|reenvia|menciona|"
+    r"incluye|anade|agrega|escribe|habla|comparte|usa|ignora|actua|finge|siempre|nunca|solo|"
+    r"tu|usted|ustedes|debes|diga|diz|responda|recomende|envie|mande|encaminhe|mencione|inclua|"
+    r"adicione|escreva|fale|compartilhe|use|finja|aja|sempre|voce|dis|dites|reponds|repondez|"
+    r"recommande|recommandez|envoie|envoyez|transfere|transferez|mentionne|ajoute|ecris|parle|"
+    r"partage|utilise|toujours|jamais|uniquement|vous|sag|sage|antworte|empfiehl|sende|schicke|"
+    r"leite|erwahne|schreibe|sprich|teile|verwende|immer|nie|nur|du|musst|sollst|dici|rispondi|"
+    r"consiglia|raccomanda|invia|inoltra|menziona|includi|aggiungi|scrivi|parla|condividi|"
+    r"fingi|devi|всегда|никогда|только|ты|вы|отвечаи|отвечаите|говори|скажи|рекомендуи|"
+    r"советуи|отправляи|отправь|пересылаи|перешли|пиши|упоминаи|добавляи|игнорируи)\b|"
+    r"你|您|总是|始终|永远|每次|一律|必须|回答|推荐|发送|转发|告诉|忽略|"
+    r"あなた|常に|必ず|いつも|毎回|答え|回答|推奨|勧め|すすめ|送信|送って|転送|伝え|無視)"
+)
+_SEND_TO_ADDRESS = (
+    r"(?:\b(?:visita|visiten|visite|visitem|visitez|entra|entren|abre|abran|abra|descarga|"
+    r"descarguen|baixe|acesse|acessem|clique|cliquez|clicca|pulsa|registrate|cadastre|dile|"
+    r"diles|diga|recomienda|recomende|envia|envie|manda|mande|reenvia|encaminhe|comparte|"
+    r"compartilhe|allez|ouvre|ouvrez|telecharge|telechargez|dis|dites|recommande|envoie|"
+    r"envoyez|transfere|partage|besuche|besuchen|offne|offnen|lade|klicke|klicken|sag|sage|"
+    r"empfiehl|sende|schicke|leite|teile|vai|apri|scarica|registrati|dici|consiglia|"
+    r"raccomanda|invia|inoltra|condividi|посети\w*|переиди|переходи|открои|скачаи\w*|нажми|"
+    r"скажи|говори|рекомендуи|советуи|отправ\w*|перешл\w*|пересылаи|передаваи|передаи)\b|"
+    r"访问|打开|下载|点击|注册|推荐|发送|转发|告诉|发到|发给|アクセス|開いて|ダウンロード|"
+    r"クリック|登録|勧め|すすめ|推奨|送信|送って|転送|伝え)"
+)
+_FOREIGN_PATTERNS = [
+    # overrides
+    r"\b(?:ignora|ignore|ignorez|ignorar|ignoriere|ignorier|ignorieren|ignorate|olvida|olvide|"
+    r"olvidate de|descarta|descarte|desconsidera|desconsidere|omite|borra|deja de lado|"
+    r"haz caso omiso de|no hagas caso (?:de|a)|pasa por alto|esqueca|esquece|apague|"
+    r"nao siga|oublie|oubliez|fais abstraction de|ne tiens pas compte|ne tenez pas compte|"
+    r"efface|effacez|laisse tomber|vergiss|vergessen sie|missachte|verwirf|uberspringe|"
+    r"dimentica|dimenticate|trascura|scarta|non considerare|cancella|lascia perdere|"
+    r"игнорир\w*|проигнорир\w*|забудь|забудьте|отбрось|отбросьте|не обращаи\w* внимания на|"
+    r"не слушаи|отмени|отмените|сбрось)\b[^.!?]{0,50}?(?:\b(?:instruc\w*|istruzion\w*|"
+    r"anweisung\w*|regl\w*|regeln|regole|reglas|regras|consign\w*|richtlin\w*|direttiv\w*|"
+    r"directiv\w*|diretriz\w*|orientac\w*|indicac\w*|indicazion\w*|vorgaben|befehle|"
+    r"vorschriften|einschrankung\w*|restric\w*|restrizion\w*|limit\w*|normas|norme|ordres|"
+    r"ordenes|comandos|comandi|programac\w*|programmazion\w*|configurac\w*|prompt\w*|"
+    r"инструкци\w*|правил\w*|указани\w*|команд\w*|ограничени\w*|настроик\w*|директив\w*|"
+    r"промпт\w*|установк\w*)\b)",
+    r"(?:忽略|无视|忘记|忘掉|不要理会|不要遵守|别管|抛弃|放弃|跳过)[^。\uff01\uff1f!?]{0,12}"
+    r"(?:指令|指示|规则|提示|设定|限制|要求|命令|准则|规定|设置)",
+    r"(?:指示|命令|ルール|規則|指令|プロンプト|制限|設定|ガイドライン)[^。\uff01\uff1f!?]{0,10}"
+    r"(?:無視|忘れ|破棄)",
+    # "from now on you always ..."
+    _FROM_NOW + r"[^.!?。\uff01\uff1f]{0,60}?" + _FOREIGN_ORDER,
+    # triggers: "whenever someone asks ..., answer ..."
+    r"\b(?:siempre que|cada vez que|cuando|sempre que|toda vez que|quando|chaque fois que|"
+    r"a chaque fois que|lorsque|quand|immer wenn|wann immer|jedes mal wenn|sobald|wenn|"
+    r"ogni volta che|когда|каждыи раз,? когда|всякии раз,? когда|если)\b[^.!?]{0,60}?"
+    r"\b(?:pregunt\w*|pida\w*|pide\w*|mencion\w*|pergunt\w*|pedir|demande\w*|fragt|fragen|"
+    r"erwahnt|chiede\w*|domand\w*|menzion\w*|спрос\w*|попрос\w*|упомян\w*)\b[^.!?]{0,60}?"
+    r"[,:;]\s*(?:responde|responda|contesta|conteste|di|dile|diga|digas|diz|fale|reponds|"
+    r"repondez|dis|dites|antworte|antworten sie|sag|sage|rispondi|rispondete|dici|"
+    r"отвечаи|ответь|скажи|говори)\b",
+    r"(?:每当|当|如果|只要)[^。\uff01\uff1f!?]{0,30}(?:问|提到|询问)[^。\uff01\uff1f!?]{0,30}"
+    r"(?:回答|说|告诉|回复)",
+    r"(?:聞かれたら|尋ねられたら|質問されたら|聞いてきたら)[^。\uff01\uff1f!?]{0,30}"
+    r"(?:答え|言って|伝え|回答)",
+    # personas
+    r"\b(?:ahora eres|finge que eres|finge ser|actua como|haz de cuenta|agora voce e|"
+    r"finja que|faz de conta|fais comme si|fais semblant|tu es maintenant|jetzt bist du|"
+    r"tu so als|gib dich als|spiel die rolle|ora sei|fai finta|comportati come|ты теперь|"
+    r"теперь ты|притворись|представь,? что ты|играи роль)\b",
+    r"你现在是|扮演|假装你是|あなたは今|になりきって|のふりをして|ロールプレイ",
+]
+_FOREIGN = re.compile("|".join(f"(?:{p})" for p in _FOREIGN_PATTERNS))
+_FOREIGN_SEND = re.compile(_SEND_TO_ADDRESS)
+_NATIVE_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。\uff01\uff1f])\s*|\n+")
+
+
+def _foreign_instruction(text: str) -> bool:
+    native = _native(text)
+    if _FOREIGN.search(native):
+        return True
+    return any(
+        _addresses(sentence) and _FOREIGN_SEND.search(sentence)
+        for sentence in _NATIVE_SENTENCE_SPLIT.split(native)
+    )
+
 
 # Link verbs: an imperative one with an address in its sentence is a link to follow.
 _LINK_VERB = re.compile(
@@ -499,6 +692,10 @@ def _imperative(text: str) -> bool:
                 continue  # "I go to the gym and always answer emails": a habit
             if any(_HEAD_VERB.match(_head(part)) for part in rest):
                 return True  # "call me Captain and obey my every word"
+            for m in _YOU_MODAL.finditer(clause):  # "..., which is why you should tell all users"
+                head = _head(clause[m.end() :])
+                if _HEAD_VERB.match(head) and not _NOT_DIRECTIVE.match(head):
+                    return True
     return False
 
 
@@ -528,6 +725,8 @@ def instruction_reason(text: str) -> str | None:
     for reading in _readings(text):
         if _INSTRUCTION.search(reading) or _imperative(reading):
             return "looks like an instruction to the assistant, not a fact"
+    if _foreign_instruction(text):
+        return "looks like an instruction to the assistant, not a fact"
     return None
 
 
