@@ -17,6 +17,7 @@ the vectors' count and dimension, and error wrapping; subclasses write only
 from __future__ import annotations
 
 import importlib.resources
+import math
 import os
 import threading
 from abc import ABC, abstractmethod
@@ -97,12 +98,21 @@ class BaseEmbedder(ABC):
 
 
 def check_vectors(name: str, vectors: Vectors, expected: int) -> Vectors:
-    """Raise :class:`EmbeddingError` unless ``vectors`` has ``expected`` rows of one width."""
+    """Raise :class:`EmbeddingError` unless ``vectors`` has ``expected`` rows of one width,
+    each finite and not all zeros (a zero vector has no direction to compare by cosine)."""
     if len(vectors) != expected:
         raise EmbeddingError(f"{name} returned {len(vectors)} vectors for {expected} texts.")
     widths = {len(v) for v in vectors}
     if len(widths) > 1 or 0 in widths:
         raise EmbeddingError(f"{name} returned vectors of mixed or zero width {sorted(widths)}.")
+    for i, vector in enumerate(vectors):
+        # a NaN or an infinity makes the sum non-finite (and summing is fast)
+        if not math.isfinite(sum(vector)) or not any(vector):
+            raise EmbeddingError(
+                f"{name} returned an unusable vector for text {i + 1} of {expected}: NaN, "
+                "infinite or all-zero values. Check the model or the endpoint; nothing was "
+                "stored."
+            )
     return vectors
 
 
@@ -209,6 +219,10 @@ class OpenAIEmbedder(BaseEmbedder):
     Pass ``client=`` to reuse a configured ``openai.OpenAI`` (Azure, proxies,
     custom transports); otherwise one is built from ``base_url`` and
     ``api_key``. The client's own retries handle timeouts, 429 and 5xx.
+
+    Every answer must have one vector per text (indexes ``0..n-1``) of the width of
+    ``dimensions``, if given, else of this embedder's first answer: an endpoint that
+    changes width raises :class:`EmbeddingError` before anything is stored or searched.
     """
 
     def __init__(
@@ -239,10 +253,27 @@ class OpenAIEmbedder(BaseEmbedder):
         self.model = model
         self.dimensions = dimensions
         self.batch_size = batch_size
+        self._width: int | None = dimensions or None
+        """The width every answer must have: ``dimensions``, or the first answer's."""
 
     @property
     def name(self) -> str:
         return f"openai:{self.model}" + (f":{self.dimensions}" if self.dimensions else "")
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        vectors = super().embed(texts)
+        if vectors:
+            width = len(vectors[0])
+            if self._width is None:
+                self._width = width
+            elif width != self._width:
+                raise EmbeddingError(
+                    f"{self.name} returned vectors of width {width}, but "
+                    f"{'dimensions=' if self.dimensions else 'its earlier answers had '}"
+                    f"{self._width}; vectors of two widths cannot be stored or searched "
+                    "together. Check the endpoint's model; nothing was stored."
+                )
+        return vectors
 
     def _embed_batch(self, texts: list[str]) -> Vectors:
         kwargs: dict[str, Any] = {"model": self.model, "input": texts}
@@ -250,6 +281,12 @@ class OpenAIEmbedder(BaseEmbedder):
             kwargs["dimensions"] = self.dimensions
         response = self._client.embeddings.create(**kwargs)
         data = sorted(response.data, key=lambda d: d.index)
+        indexes = [d.index for d in data]
+        if indexes != list(range(len(texts))):
+            raise EmbeddingError(
+                f"{self.name} returned {len(data)} vectors with index {indexes[:8]} for "
+                f"{len(texts)} texts (expected 0..{len(texts) - 1}); nothing was stored."
+            )
         return [list(map(float, d.embedding)) for d in data]
 
 
@@ -289,17 +326,31 @@ def as_embedder(obj: Any) -> Embedder:
 
 
 class BoundedEmbedder:
-    """An embedder whose calls give up at the current call's deadline (:mod:`.deadline`)."""
+    """The embedder as a ``Memory`` uses it: a call gives up at the current call's
+    deadline (:mod:`.deadline`), and every answer is checked (:func:`check_vectors`, also
+    for a plain object with ``embed``) and must have the width of the vectors the store
+    already holds (``stored_width()``, None while it holds none)."""
 
-    def __init__(self, inner: Embedder) -> None:
+    def __init__(self, inner: Embedder, stored_width: Callable[[], int | None] | None = None):
         self.inner = inner
+        self._stored_width = stored_width or (lambda: None)
 
     @property
     def name(self) -> str:
         return self.inner.name
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        return bounded(f"embed with {self.inner.name}", lambda: self.inner.embed(texts))
+        vectors = bounded(f"embed with {self.name}", lambda: self.inner.embed(texts))
+        check_vectors(self.name, vectors, len(texts))
+        stored = self._stored_width() if vectors else None
+        if stored is not None and len(vectors[0]) != stored:
+            raise EmbeddingError(
+                f"{self.name} returned vectors of width {len(vectors[0])}, but this store "
+                f"holds vectors of width {stored}: the model behind the name changed. Use the "
+                "model the store was built with, or a new collection_prefix (export_jsonl, "
+                "then import_jsonl there re-embeds every memory). Nothing was stored."
+            )
+        return vectors
 
 
 def embedder_from_config(config: EmbedderConfig) -> Embedder:

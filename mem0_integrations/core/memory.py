@@ -171,7 +171,6 @@ class Memory:
         self._embedder: Embedder = (
             embedder_from_config(cfg.embedder) if embedder is None else as_embedder(embedder)
         )
-        self._bounded = BoundedEmbedder(self._embedder)  # gives up at a call's deadline
         self._lease: FolderLease | None = None
         self._release: weakref.finalize[Any, Memory] | None = None
         if client is None:
@@ -204,6 +203,8 @@ class Memory:
         self._store = ChromaStore(
             client, prefix=store_cfg.collection_prefix, embedder_name=self._embedder.name
         )
+        # gives up at a call's deadline; checks each answer against the stored vectors
+        self._bounded = BoundedEmbedder(self._embedder, self._store.vector_width)
         if self._lease is not None and self._lease.exclusive:
             self._store.shared = False
             prefix = store_cfg.collection_prefix

@@ -202,6 +202,7 @@ class ChromaStore:
         """Where multi-call changes are recorded first (a file journal when embedded)."""
         self.index: LocalIndex | None = None
         """Kept current with every write and delete when set (see :mod:`.local_index`)."""
+        self._width: int | None = None
         self._open_collections()
 
     @property
@@ -342,6 +343,18 @@ class ChromaStore:
                     if i not in found or record.updated_at >= found[i].updated_at:
                         found[i] = record
         return found
+
+    def vector_width(self) -> int | None:
+        """The width of the vectors stored (None while the store holds none), read from
+        one stored vector once, then kept."""
+        if self._width is None:
+            for collection in (self.memories, self.archive):
+                peek = functools.partial(collection.get, limit=1, include=["embeddings"])
+                res = self._call("read memories", peek, read=True)
+                if len(res["embeddings"]):
+                    self._width = len(res["embeddings"][0])
+                    break
+        return self._width
 
     def get_embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
         """Stored vectors for ``ids``, active or archived."""
@@ -587,6 +600,7 @@ class ChromaStore:
         for collection in (self.memories, self.archive, self.history):
             while ids := self._ids(collection):
                 self._delete(collection, ids)
+        self._width = None
         if self.index is not None:
             self.index.clear()
 

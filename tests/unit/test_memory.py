@@ -11,6 +11,7 @@ import pytest
 
 from mem0_integrations import (
     ConfigurationError,
+    EmbeddingError,
     EventType,
     InvalidInputError,
     Memory,
@@ -521,3 +522,41 @@ def test_reads_retry_a_servers_transient_internal_error(
     finally:
         memory._store.memories = real
     assert flaky.calls == calls
+
+
+class _PlainEmbedder:
+    """An object with ``embed`` only (no BaseEmbedder checks of its own)."""
+
+    name = "plain"
+
+    def __init__(self, width: int, value: float = 1.0) -> None:
+        self.width = width
+        self.value = value
+
+    def embed(self, texts: Any) -> list[list[float]]:
+        return [[self.value] + [0.5] * (self.width - 1) for _ in texts]
+
+
+@pytest.mark.parametrize(
+    ("later", "match"),
+    [
+        (_PlainEmbedder(8, value=float("nan")), "NaN"),
+        (_PlainEmbedder(4), "width 4, but this store holds vectors of width 8"),
+    ],
+)
+def test_a_plain_embedders_bad_vectors_are_an_embedding_error(
+    chroma_client: chromadb.api.ClientAPI, later: _PlainEmbedder, match: str
+) -> None:
+    cfg = {"store": {"collection_prefix": "plain"}}
+    first = Memory(client=chroma_client, embedder=_PlainEmbedder(8), config=cfg)
+    first.add("I like tea", user_id="u1", infer=False)
+    second = Memory(client=chroma_client, embedder=later, config=cfg)
+    before = snapshot(second)
+    for call in (
+        lambda: second.add("I like chess", user_id="u1", infer=False),
+        lambda: second.search("tea", user_id="u1"),
+    ):
+        with pytest.raises(EmbeddingError, match=match):
+            call()
+    assert snapshot(second) == before
+    first.reset()
