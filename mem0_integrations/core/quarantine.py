@@ -17,7 +17,6 @@ Erasure follows the memories: ``reset()`` empties the quarantine, and
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -32,7 +31,6 @@ from .store import LazyCollection, chroma_call
 __all__ = ["Quarantine"]
 
 T = TypeVar("T")
-_PAGE = 1_000
 _VECTOR = [1.0]
 
 
@@ -87,24 +85,13 @@ class Quarantine:
 
     def items(self, scope: Scope | None) -> list[QuarantinedItem]:
         """The items every given scope id matches (all without a scope), oldest first."""
-        collection = self._side.opened(create=False)
-        if collection is None:
-            return []
-        found: list[QuarantinedItem] = []
-        while True:
-            res = self._call(
-                "list the quarantine",
-                functools.partial(
-                    collection.get,
-                    where=None if scope is None else read_where(scope),
-                    limit=_PAGE,
-                    offset=len(found),
-                    include=["documents", "metadatas"],
-                ),
-            )
-            found += map(_item, res["ids"], res["documents"], res["metadatas"])
-            if len(res["ids"]) < _PAGE:
-                return sorted(found, key=lambda i: (i.created_at, i.id))
+        where = None if scope is None else read_where(scope)
+        found = [
+            _item(i, d, m)
+            for res in self._side.pages(where, ["documents", "metadatas"])
+            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+        ]
+        return sorted(found, key=lambda i: (i.created_at, i.id))
 
     def get(self, item_id: str, scope: Scope | None) -> QuarantinedItem:
         """One item (its scope ids, if given, must match), or :class:`MemoryNotFoundError`."""
@@ -132,24 +119,8 @@ class Quarantine:
 
     def erase(self, scope: Scope) -> int:
         """Delete the items every given scope id matches; how many."""
-        return self._delete_where(read_where(scope))
+        return self._side.delete_where(read_where(scope))
 
     def reset(self) -> int:
         """Delete every item."""
-        return self._delete_where(None)
-
-    def _delete_where(self, where: dict[str, Any] | None) -> int:
-        collection = self._side.opened(create=False)
-        if collection is None:
-            return 0
-        deleted = 0
-        while True:
-            res = self._call(
-                "list the quarantine",
-                functools.partial(collection.get, where=where, limit=_PAGE, include=[]),
-            )
-            if not res["ids"]:
-                return deleted
-            ids = list(res["ids"])
-            self._call("delete from the quarantine", functools.partial(collection.delete, ids=ids))
-            deleted += len(ids)
+        return self._side.delete_where(None)

@@ -129,6 +129,33 @@ class LazyCollection:
         except NotFoundError:
             return None
 
+    def pages(self, where: Mapping[str, Any] | None, include: list[str]) -> Iterator[Any]:
+        """Chroma's ``get`` results for ``where`` (None: every row), page by page; none
+        when the collection does not exist."""
+        collection = self.opened(create=False)
+        if collection is None:
+            return
+        offset = 0
+        while True:
+            page = functools.partial(
+                collection.get, where=where, limit=_PAGE, offset=offset, include=include
+            )
+            res = chroma_call(f"read the {self._what} ({self.name})", page)
+            yield res
+            if len(res["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def delete_where(self, where: Mapping[str, Any] | None) -> int:
+        """Delete the rows ``where`` matches (None: every row); how many."""
+        ids = [i for res in self.pages(where, []) for i in res["ids"]]  # all, then delete
+        collection = self.opened(create=False)
+        for start in range(0, len(ids), _PAGE):
+            chunk = ids[start : start + _PAGE]
+            delete = functools.partial(collection.delete, ids=chunk)
+            chroma_call(f"delete from the {self._what} ({self.name})", delete)
+        return len(ids)
+
 
 @dataclass(frozen=True)
 class Write:
@@ -299,19 +326,15 @@ class ChromaStore:
         """The active memories under ``where`` with their vectors (None unless
         ``vectors``; as Chroma returns them, numpy rows), read in pages: what
         :class:`.LocalIndex` loads for a scope."""
-        include = ["documents", "metadatas", "embeddings"] if vectors else None
+        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
         rows: list[tuple[MemoryRecord, Sequence[float] | None]] = []
-        offset = 0
-        while True:
-            res = self._page(self.memories, where, offset, include or ["documents", "metadatas"])
+        for res in self._pages(self.memories, where, include):
             embeddings = res["embeddings"] if vectors else [None] * len(res["ids"])
             for i, d, m, e in zip(
                 res["ids"], res["documents"], res["metadatas"], embeddings, strict=True
             ):
                 rows.append((record_from_chroma(i, d, m), e))
-            if len(res["ids"]) < _PAGE:
-                return rows
-            offset += _PAGE
+        return rows
 
     def get_with_embeddings(
         self, ids: Sequence[str], *, where: Where | None = None
@@ -387,12 +410,9 @@ class ChromaStore:
         if self.index is not None:
             self.index.changed((w.record, w.embedding or known.get(w.record.id)) for w in writes)
 
+    @committing()  # once writing, a change finishes: no deadline cuts it off
     def _apply(self, ops: Sequence[Op], undo: Callable[[], None]) -> None:
         """Run ``ops`` as one journaled change; ``undo`` restores the state before them."""
-        with committing():  # once writing, a change finishes: no deadline cuts it off
-            self._apply_now(ops, undo)
-
-    def _apply_now(self, ops: Sequence[Op], undo: Callable[[], None]) -> None:
         token = self.journal.begin(ops)
         try:
             for op in ops:
@@ -659,23 +679,14 @@ class ChromaStore:
 
     def delete_history(self, where: Where) -> int:
         """Delete every history entry matching ``where``; returns how many."""
-        deleted = 0
-        while True:
-            res = self._call(
-                "list history", lambda: self.history.get(where=where, limit=_PAGE, include=[])
-            )
-            if not res["ids"]:
-                return deleted
-            self._delete(self.history, list(res["ids"]))
-            deleted += len(res["ids"])
+        ids = self._history_ids(where)
+        for start in range(0, len(ids), _PAGE):
+            self._delete(self.history, ids[start : start + _PAGE])
+        return len(ids)
 
     def _history_ids(self, where: Where) -> list[str]:
-        ids: list[str] = []
-        while True:  # offsets shift under concurrent deletes: read to the end first
-            res = self._page(self.history, where, len(ids), [])
-            ids += res["ids"]
-            if len(res["ids"]) < _PAGE:
-                return ids
+        # read to the end before deleting: offsets shift under deletes
+        return [i for res in self._pages(self.history, where, []) for i in res["ids"]]
 
     def delete_history_ids(self, ids: Sequence[str]) -> None:
         """Delete the history entries with these ids (unknown ids are ignored)."""
@@ -698,22 +709,23 @@ class ChromaStore:
         decode: Callable[[str, str, Any], T],
         include: Sequence[str] = ("documents", "metadatas"),
     ) -> Iterator[T]:
-        offset = 0
-        while True:
-            res = self._page(collection, where, offset, list(include))
+        for res in self._pages(collection, where, list(include)):
             metadatas = res["metadatas"] or [None] * len(res["ids"])
             for i, d, m in zip(res["ids"], res["documents"], metadatas, strict=True):
                 yield decode(i, d, m)
+
+    def _pages(self, collection: Any, where: Where, include: list[str]) -> Iterator[Any]:
+        """Chroma's ``get`` results for ``where``, page by page, to the last one."""
+        offset = 0
+        while True:
+            page = functools.partial(
+                collection.get, where=where, limit=_PAGE, offset=offset, include=include
+            )
+            res = self._call("read", page, read=True)
+            yield res
             if len(res["ids"]) < _PAGE:
                 return
             offset += _PAGE
-
-    def _page(self, collection: Any, where: Where, offset: int, include: list[str]) -> Any:
-        return self._call(
-            "read",
-            lambda: collection.get(where=where, limit=_PAGE, offset=offset, include=include),
-            read=True,
-        )
 
     def set_expiry(self, expiries: Mapping[str, datetime | None]) -> None:
         """Write only the ``expires_at`` column of these active memories (a TTL refresh).

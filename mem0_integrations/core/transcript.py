@@ -27,7 +27,6 @@ worker thread. Chroma's errors are raised as :class:`~.errors.StoreError`.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import re
 import threading
@@ -44,7 +43,6 @@ from .store import LazyCollection, chroma_call
 __all__ = ["Transcripts", "conversation_key"]
 
 T = TypeVar("T")
-_PAGE = 1_000
 _VECTOR = [1.0]
 _KIND = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _seq_lock = threading.Lock()
@@ -112,27 +110,11 @@ class Transcripts:
     def rows(self, kind: str, scope: Scope) -> list[tuple[str, str]]:
         """``(row id, payload)`` of the conversation, oldest first."""
         key = conversation_key(kind, _scope(scope))
-        collection = self._opened(create=False)
-        if collection is None:
-            return []
-        found: list[tuple[int, str, str]] = []
-        offset = 0
-        while True:
-            res = self._call(
-                "read a transcript",
-                functools.partial(
-                    collection.get,
-                    where={"conversation": key},
-                    limit=_PAGE,
-                    offset=offset,
-                    include=["documents", "metadatas"],
-                ),
-            )
-            for i, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
-                found.append((int(meta["seq"]), i, doc))
-            if len(res["ids"]) < _PAGE:
-                break
-            offset += _PAGE
+        found = [
+            (int(meta["seq"]), i, doc)
+            for res in self._side.pages({"conversation": key}, ["documents", "metadatas"])
+            for i, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+        ]
         found.sort(key=lambda row: (row[0], row[1]))
         return [(row_id, payload) for _, row_id, payload in found]
 
@@ -190,27 +172,11 @@ class Transcripts:
         session, as ``Memory.forget(user_id="alice")`` does for memories. Returns
         how many rows were deleted.
         """
-        return self._delete_all(read_where(_scope(scope)))
+        return self._side.delete_where(read_where(_scope(scope)))
 
     def reset(self) -> int:
         """Delete every row of every conversation (keeping the collection)."""
-        return self._delete_all(None)
-
-    def _delete_all(self, where: dict[str, Any] | None) -> int:
-        collection = self._opened(create=False)
-        if collection is None:
-            return 0
-        deleted = 0
-        while True:
-            res = self._call(
-                "list transcript rows",
-                lambda: collection.get(where=where, limit=_PAGE, include=[]),
-            )
-            ids = list(res["ids"])
-            if not ids:
-                return deleted
-            self._call("delete transcript rows", functools.partial(collection.delete, ids=ids))
-            deleted += len(ids)
+        return self._side.delete_where(None)
 
     # --- async twins -----------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import chromadb
 import pytest
 
 from mem0_integrations import InvalidInputError, Memory, Scope, StoreError
-from mem0_integrations.core import transcript
+from mem0_integrations.core import store
 from mem0_integrations.core.transcript import Transcripts, conversation_key
 
 from .conftest import FakeClock, HashEmbedder
@@ -68,7 +68,7 @@ def test_another_memory_on_the_same_store_sees_the_rows_in_order(
 
 
 def test_rows_are_read_in_pages(memory: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transcript, "_PAGE", 3)
+    monkeypatch.setattr(store, "_PAGE", 3)  # LazyCollection pages for the transcripts
     said = [f"line {i}" for i in range(8)]
     for line in said:
         memory.transcripts.append("chat", ALICE_S1, [line])
