@@ -34,6 +34,7 @@ folder: :func:`settle_purge`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -41,9 +42,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .config import StoreConfig
 from .errors import ConfigurationError, StoreError
@@ -125,33 +127,43 @@ def _names(client: Any) -> set[str]:
 
 
 def _export(client: Any, stage: Path, prefix: str) -> dict[str, int]:
-    """Stage every collection's live rows, mark them READY, drop the old collections."""
+    """Stage every collection's live rows, mark them READY, drop the old collections.
+
+    A collection is staged as JSON lines, its settings first and then one line per
+    page of rows, so no more than a page is held in memory whatever the store's size.
+    """
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir()
     counts: dict[str, int] = {}
     present = _names(client)
+    include = ["embeddings", "documents", "metadatas"]
     for name in (f"{prefix}_{s}" for s in _SUFFIXES):
         if name not in present:
             continue
         old = client.get_collection(name, embedding_function=None)
-        rows: dict[str, list[Any]] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-        include = ["embeddings", "documents", "metadatas"]
-        while True:
-            page = old.get(limit=_PAGE, offset=len(rows["ids"]), include=include)
-            if not page["ids"]:
-                break
-            rows["ids"] += page["ids"]
-            rows["embeddings"] += [[float(x) for x in e] for e in page["embeddings"]]
-            rows["documents"] += page["documents"]
-            rows["metadatas"] += page["metadatas"]
-        if len(rows["ids"]) != old.count():
-            raise StoreError(f"Read {len(rows['ids'])} rows of {name}, which has {old.count()}.")
         config = getattr(old, "configuration_json", None) or {}
         space = (config.get("hnsw") or {}).get("space") if isinstance(config, dict) else None
-        _write(stage / f"{name}.json", {"metadata": old.metadata, "space": space, **rows})
-        counts[name] = len(rows["ids"])
-    _write(stage / _READY, counts)
+        count = 0
+        with _durable(stage / f"{name}.jsonl") as f:
+            f.write(json.dumps({"metadata": old.metadata, "space": space}) + "\n")
+            while True:
+                page = old.get(limit=_PAGE, offset=count, include=include)
+                if not page["ids"]:
+                    break
+                rows = {
+                    "ids": page["ids"],
+                    "embeddings": [[float(x) for x in e] for e in page["embeddings"]],
+                    "documents": page["documents"],
+                    "metadatas": page["metadatas"],
+                }
+                f.write(json.dumps(rows) + "\n")
+                count += len(page["ids"])
+        if count != old.count():
+            raise StoreError(f"Read {count} rows of {name}, which has {old.count()}.")
+        counts[name] = count
+    with _durable(stage / _READY) as f:
+        json.dump(counts, f)
     for name in counts:
         client.delete_collection(name)
     return counts
@@ -161,31 +173,30 @@ def _import(client: Any, stage: Path, prefix: str) -> dict[str, int]:
     """Create the staged collections again (replacing any half-made one); drop the stage."""
     counts: dict[str, int] = json.loads((stage / _READY).read_text(encoding="utf-8"))
     present = _names(client)
-    for name in counts:
+    for name, count in counts.items():
         if name in present:  # an import a crash interrupted, or an export that did not drop it
             client.delete_collection(name)
-        data = json.loads((stage / f"{name}.json").read_text(encoding="utf-8"))
-        extra: dict[str, Any] = {}
-        if data["space"]:
-            extra["configuration"] = {"hnsw": {"space": data["space"]}}
-        new = client.create_collection(
-            name, metadata=data["metadata"], embedding_function=None, **extra
-        )
-        for start in range(0, len(data["ids"]), _PAGE):
-            end = start + _PAGE
-            new.add(
-                ids=data["ids"][start:end],
-                embeddings=data["embeddings"][start:end],
-                documents=data["documents"][start:end],
-                metadatas=data["metadatas"][start:end],
+        with open(stage / f"{name}.jsonl", encoding="utf-8") as f:
+            settings = json.loads(f.readline())
+            extra: dict[str, Any] = {}
+            if settings["space"]:
+                extra["configuration"] = {"hnsw": {"space": settings["space"]}}
+            new = client.create_collection(
+                name, metadata=settings["metadata"], embedding_function=None, **extra
             )
+            for line in f:
+                new.add(**json.loads(line))
+        if new.count() != count:
+            raise StoreError(f"Restored {new.count()} rows of {name}; {count} were staged.")
     shutil.rmtree(stage)
     return counts
 
 
-def _write(path: Path, data: Any) -> None:
+@contextlib.contextmanager
+def _durable(path: Path) -> Iterator[TextIO]:
+    """A new file to write, flushed and fsynced when the block ends."""
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f)
+        yield f
         f.flush()
         os.fsync(f.fileno())
 
