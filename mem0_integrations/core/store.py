@@ -471,15 +471,19 @@ class ChromaStore:
         return "memories" if collection is self.memories else "archive"
 
     def _moved_vectors(self, writes: Sequence[Write]) -> dict[str, list[float]]:
-        """Stored vectors of the records this change moves between memories and archive
-        without a new vector (an upsert needs the vector)."""
+        """Vectors of the records this change moves between memories and archive without
+        a new vector (an upsert needs the vector): stored ones, or the vector an earlier
+        write of this same change gives the record (one add that states two values of a
+        key creates the first and supersedes it at once)."""
         moved = [
             w.record.id
             for w in writes
             if w.embedding is None
             and (w.previous is None or self._home(w.previous) is not self._home(w.record))
         ]
-        known = self.get_embeddings(moved)
+        given = {w.record.id: w.embedding for w in writes if w.embedding is not None}
+        known = {i: given[i] for i in moved if i in given}
+        known.update(self.get_embeddings([i for i in moved if i not in given]))
         missing = [i for i in moved if i not in known]
         if missing:
             raise StoreError(f"Cannot move memories {missing}: their vectors are not stored.")

@@ -560,3 +560,23 @@ def test_a_plain_embedders_bad_vectors_are_an_embedding_error(
             call()
     assert snapshot(second) == before
     first.reset()
+
+
+def test_one_add_that_states_two_values_of_a_key_supersedes_the_first(memory: Memory) -> None:
+    """The first value is created and superseded within one change: moving it to the
+    archive takes its vector from the same change (it is not stored yet)."""
+    result = memory.add(
+        ["I live in Berlin.", "Actually I live in Paris now.", "I no longer live in Paris."],
+        user_id="u1",
+    )
+    assert [(e.event, e.memory) for e in result.events] == [
+        (EventType.ADD, "Lives in Berlin"),
+        (EventType.UPDATE, "Lives in Paris"),
+        (EventType.DELETE, "Lives in Paris"),
+    ]
+    stored = memory.get_all(user_id="u1", include_inactive=True)
+    assert sorted((r.text, r.status) for r in stored) == [
+        ("Lives in Berlin", MemoryStatus.SUPERSEDED),
+        ("Lives in Paris", MemoryStatus.DELETED),
+    ]
+    assert memory.search("where do I live", user_id="u1") == []
