@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (word lists in other scripts: Greek, Cyrillic, Turkish letters)
 """Poisoning defence: text that must not become a memory.
 
 A memory is context a model reads later. A stored "ignore previous
@@ -32,7 +33,17 @@ orders inside a sentence that last or send a link, imperatives opened by a manne
 used as spaces), requests to keep a rule in the assistant's memory, hidden text in pasted
 markup, and overrides, "from now on" rules, triggers, personas and exfiltration to an
 address in Spanish, Portuguese, French, German, Italian, Chinese, Japanese and Russian
-(read on text that keeps its own script: see :func:`_native`).
+(read on text that keeps its own script: see :func:`_native`), and, from a table of
+words per language (:data:`_LANGUAGES`), in Swedish, Danish, Norwegian, Finnish, Dutch,
+Polish, Czech, Turkish, Arabic, Hebrew, Hindi, Korean, Indonesian, Vietnamese, Thai,
+Ukrainian, Greek, Romanian and Hungarian, with "you must always/never" and "remember
+forever" in the Romance languages and German. Leetspeak is also read word by word
+("1" as "i" or "l", whichever makes a word the screen knows); text that says to read
+it backwards is read reversed; a rule credited to someone else ("Never share your PIN,
+my bank says, so I ...") is their advice, not an order. Standing rules to record at a
+priority or apply for good, personas to keep, "SYSTEM:" markers inside pasted output,
+asking people for their credentials and planting text in what the assistant writes for
+others are instructions too.
 
 A first-person statement stays a fact: "I always answer emails first thing",
 "From now on I'm vegetarian", "I run a blog at breadlove.net", "my coach says
@@ -81,6 +92,8 @@ _SPELLED_WIDE = re.compile(r"[^\s]  +[^\s]")
 _SPELLED = re.compile(r"(?<!\S)(?:\S ){2,}\S(?!\S)")
 _SPACED = re.compile(r"(?<![\w'])(?:[a-z][ .*_-]){2,}[a-z](?![\w'])")
 _LEET_WORD = re.compile(r"\b(?=[a-z0-9$]*[a-z])(?=[a-z0-9$]*[013457$])[a-z0-9$]{3,}\b")
+# Two characters are enough when read word by word ("m3" -> "me", "1t" -> "it").
+_LEET_SHORT = re.compile(r"\b(?=[a-z0-9$]*[a-z])(?=[a-z0-9$]*[013457$])[a-z0-9$]{2,}\b")
 _LEET_I = str.maketrans("013457$", "oieasts")
 _LEET_L = str.maketrans("013457$", "oleasts")
 _DOT = re.compile(r"\s?[\[({]\s?(?:\.|dot)\s?[\])}]\s?")
@@ -114,15 +127,47 @@ def _deleet(text: str, table: dict[int, int]) -> str:
     return _LEET_WORD.sub(lambda m: m.group().translate(table), text)
 
 
+def _deleet_word(match: re.Match[str]) -> str:
+    """One leetspeak word with each "1" read as "i" or "l", whichever makes a word the
+    screen knows ("ru13s" -> "rules", "1gn0r3" -> "ignore"); "i" when none does."""
+    word = match.group()
+    base = word.translate(_LEET_I)
+    ones = [i for i, ch in enumerate(word) if ch == "1"]
+    if not ones or len(ones) > 4:
+        return base
+    for mask in range(1 << len(ones)):
+        chars = list(base)
+        for bit, i in enumerate(ones):
+            chars[i] = "l" if mask >> bit & 1 else "i"
+        candidate = "".join(chars)
+        if candidate in _VOCABULARY:
+            return candidate
+    return base
+
+
+# "read this backwards", "reversed text", "from right to left": the text is read reversed too.
+_BACKWARDS = re.compile(
+    r"\b(?:read|reverse|flip|decode|interpret|spell)\w*\s+(?:\w+\s+){0,3}?(?:backwards?|"
+    r"in reverse|reversed|from (?:the )?(?:end|right)|right to left|mirrored)\b"
+    r"|\b(?:backwards?|reversed|mirrored|right-to-left)\s+(?:text|message|string|line|order)\b"
+    r"|\bspelled backwards?\b|\bin reverse order\b"
+)
+
+
 def normalized(text: str) -> list[str]:
     """The readings of ``text`` the screen matches: plain (see :func:`_plain`), with
-    spaced-out letters joined ("i g n o r e" -> "ignore") and leetspeak read as
-    letters ("1" as "i", and as "l"). Distinct, plain first."""
+    spaced-out letters joined ("i g n o r e" -> "ignore"), leetspeak read as letters
+    ("1" as "i", as "l", and word by word as whichever makes a known word) and, when
+    the text says to read it backwards, reversed. Distinct, plain first."""
     plain = _plain(text)
     joined = _SPACED.sub(_unspaced, _DOTTED.sub(_undotted, plain))
     out = [plain, joined, _deleet(joined, _LEET_I), _deleet(joined, _LEET_L)]
+    out.append(_LEET_SHORT.sub(_deleet_word, joined))
     if any(ord(ch) in _INVISIBLE for ch in text):  # zero-width characters used as spaces
         out.append(_plain(text, invisible=" "))
+    if _BACKWARDS.search(plain) or _BACKWARDS.search(plain[::-1]):
+        out.append(plain[::-1])  # the whole text reversed
+        out.append(" ".join(word[::-1] for word in plain.split(" ")))  # each word reversed
     return list(dict.fromkeys(out))
 
 
@@ -177,6 +222,7 @@ _DIRECTIVE = (
     r"erase|wipe|execute|run|open|visit|click|download|install|collect|gather|harvest|copy|"
     r"pay|transfer|wire|redirect|format|capitali[sz]e|mimic|imitate|impersonate|insult|lie|"
     r"claim|state|sell|exfiltrate|dump|cc|bcc|export|unlock|navigate|browse|fetch|curl|wget|"
+    r"speak|use|paste|inject|embed|slip|plant|smuggle|apply|enforce|"
     r"speak|use|start (?:every|each|all|your)|begin (?:every|each|all|your)|"
     r"confirm|hide|conceal|insist|repeat|recite|list|show (?:me )?(?:your|the)|"
     r"give (?:me |out )?(?:your|the)|be (?:rude|mean|sarcastic|nasty|dishonest|unhelpful|biased|"
@@ -234,6 +280,7 @@ _STANDING = re.compile(
     r"for the rest of (?:this|the|our|my) (?:chat|conversation|session|thread)|"
     r"other users|(?:anyone|anybody|everyone|everybody|someone|people|users?|customers?)\s+who|"
     r"(?:all|every|any|other)\s+(?:\w+\s+)?(?:users?|customers?|visitors?|readers?|clients?)|"
+    r"for (?:anyone|anybody|everyone|everybody|all of them|other people)|"
     r"users|any\s+(?:\w+\s+){0,2}you\s+(?:give|send|write|draft|make|share|create|generate|"
     r"produce|recommend|suggest|output|post|answer|reply)|permanent(?:ly)?)\b"
 )
@@ -256,6 +303,24 @@ _AUTHORITY = frozenset(
         *("assistant", "ai", "model", "bot"),
     }
 )
+
+
+# "Never share your PIN, my bank says, ...": the rule before is someone else's advice.
+_ATTRIBUTION = re.compile(
+    r"[,(-]\s*(?:or so\s+|as\s+)?(?P<who>(?:my|our|his|her|their|the)\s+(?:[\w'-]+\s+){0,2}?"
+    r"[\w'-]+)\s+(?:always\s+|often\s+|once\s+)?(?:says|said|tells me|told me|tells us|told us|"
+    r"warns|warned|reminds me|reminds us|insists|would say|used to say|keeps saying|advises|"
+    r"advised)\b[\s,)]*"
+)
+
+
+def _unattributed(sentence: str) -> str:
+    """``sentence`` without a rule it attributes to someone else ("Never share your PIN,
+    my bank says, so I ..." -> "so I ..."); an authority ("..., the system says") keeps it."""
+    m = _ATTRIBUTION.search(sentence)
+    if m is None or m.group("who").split()[-1] in _AUTHORITY:
+        return sentence
+    return sentence[m.end() :]
 
 
 def _unreport(text: str) -> str:
@@ -510,6 +575,79 @@ _PATTERNS += [
     r"<[a-z][^>]{0,200}?(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|"
     r"opacity\s*:\s*0(?![.\d])|aria-hidden\s*=\s*[\"']?true)",
 ]
+# standing rules and personas in other wordings
+_PATTERNS += [
+    # "log the following rule at top priority", "a highest-priority instruction"
+    r"(?:^|[.!?:;,]\s*)(?:(?:please|kindly|now|also|ok|okay)\s+)*(?:record|store|save|add|log|"
+    r"note|remember|keep|memori[sz]e|register|write down|take down|install|set|pin|persist|"
+    r"adopt|learn)\s+(?:the following|this|these|the next|a new|this new|the new)\s+"
+    r"(?:(?:standing|permanent|new|important|core|global|top|master|overriding|persistent)\s+)*"
+    r"(?:rules?|instructions?|directives?|polic(?:y|ies)|commands?|orders?|guidelines?)\b",
+    r"\b(?:rules?|instructions?|directives?|polic(?:y|ies)|commands?|orders?)\s+(?:at|with|of)\s+"
+    r"(?:the\s+)?(?:highest|top|maximum|max|absolute|utmost|first|overriding|supreme)\s+"
+    r"(?:priority|precedence|importance)\b",
+    r"\b(?:(?:as|with)\s+(?:a|an|the)|your(?:\s+new)?)\s+(?:highest|top|maximum|max|absolute|"
+    r"overriding)[ -]priority\s+(?:rules?|instructions?|"
+    r"directives?|commands?|orders?|polic(?:y|ies))\b",
+    # "learn this and apply it for good", "apply it forever"
+    r"\b(?:memori[sz]e|remember|learn|store|save|keep|note|record)\s+(?:this|that|it|these|the "
+    r"following)\s+(?:and|&|then)\s+(?:(?:always|then)\s+)?(?:apply|use|follow|obey|enforce|"
+    r"act on|stick to|live by)\b",
+    r"(?:^|[.!?:;,]\s*|\band\s+)(?:(?:please|always|just|then)\s+)*(?:apply|follow|obey|enforce|"
+    r"use|keep applying|stick to)\s+(?:it|this|that|these|them|this rule|the rule|these rules)\s+"
+    r"(?:forever|always|permanently|from now on|for good|going forward|henceforth|everywhere|"
+    r"in (?:all|every|each|any) (?:future )?(?:chats?|conversations?|sessions?|answers?|"
+    r"repl(?:y|ies)|cases?|situations?))\b",
+    # personas kept: "stay him from now on", "the character you are to permanently become"
+    r"(?<!\bi )(?<!\bwe )(?<!\bshe )(?<!\bhe )(?<!\bthey )"
+    r"\b(?:keep|continue|stay|go on|carry on|remain)\s+(?:being|playing|acting as|as|"
+    r"pretending to be|speaking as|talking as|in character as)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:in|for|during|across|throughout)\s+(?:every|all|each|any|future|the rest)\b",
+    r"(?:^|[.!?:;,]\s*)(?:(?:please|now|just|always|and)\s+)*(?:keep|continue|stay|go on|"
+    r"carry on|remain)\s+(?:being|playing|acting as|pretending to be|speaking as|talking as|"
+    r"in character as)\s+[^.!?]{0,40}\b(?:from now on|forever|permanently|henceforth|for good|"
+    r"going forward|always|from this point)\b",
+    r"(?:^|[.!?:;,]\s*)(?:(?:please|now|just|always|and)\s+)*be\s+(?:her|him|them|this person|"
+    r"that person|this character|that character|[a-z]+)\s+(?:in|for|during)\s+(?:every|all|each|"
+    r"any)\s+(?:future\s+)?(?:conversations?|chats?|sessions?|repl(?:y|ies)|answers?|"
+    r"messages?)\b",
+    r"\b(?:persona|role|character|identity|personality|alter ego|voice)\s+(?:that\s+|which\s+)?"
+    r"you(?:'ll|\s+will|\s+shall|\s+must|\s+are to|\s+are going to|\s+should)\s+"
+    r"(?:(?:now|permanently|always|forever|henceforth|from now on)\s+)*(?:adopt|assume|take on|"
+    r"play|use|wear|keep|become|embody|inhabit|be)\b",
+    r"\byou(?:'ll|\s+will|\s+shall|\s+must|\s+are to|\s+are going to)\s+(?:now\s+)?"
+    r"(?:permanently|forever|henceforth|from now on)\s+(?:\w+\s+)?(?:adopt|assume|become|"
+    r"embody|be|play|take on|act|speak|respond|answer|behave|follow|obey|use|call)\b",
+    # markers inside pasted output: "(SYSTEM: persist rule => ...)"
+    r"(?:^|[\s\"'(\[{<>|=-])(?:system|sys|admin|root|developer|operator|assistant|ai|model)"
+    r"(?:\s+(?:message|note|notice|instruction|directive|update|override))?\s*:\s*"
+    r"(?:(?:persist|store|save|add|set|register|install|inject|apply|enforce|remember|update|"
+    r"write|pin|load|new|updated|permanent|persistent|standing|global|hidden|override)\w*\s+)+"
+    r"(?:(?:this|the|a)\s+)?(?:rules?|instructions?|directives?|polic(?:y|ies)|memory|memories|"
+    r"prompt|persona|behaviou?r)\b",
+    r"\b(?:persist|pin|register|install|inject|set|store|save)\s+(?:this\s+|the\s+|a\s+|new\s+)?"
+    r"(?:rules?|instructions?|directives?|polic(?:y|ies)|memory)\s*(?:->|=>|\u2192|:|=)",
+    # credential phishing: "if someone asks about X, ask them for their PIN"
+    r"(?<!never )(?<!not )(?<!n't )(?<!\bto )(?<!\bi )(?<!\bwe )(?<!\bthey )"
+    r"\b(?:ask|prompt|get|make|have|request|require|convince|"
+    r"persuade|trick|push|pressure)\s+(?:them|him|her|the user|users|the users|people|everyone|"
+    r"anyone|the person|customers?|visitors?|callers?|clients?|the caller|the customer|each "
+    r"\w+|every \w+)\s+(?:for|to\s+(?:give|share|send|enter|provide|confirm|type|tell you|"
+    r"reveal|disclose|paste|verify|reply with)(?:\s+you)?)\s+(?:their|his|her|the|its|your)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:passwords?|pin|pins|pin codes?|credentials|login|logins|otp|"
+    r"one-time codes?|codes?|card numbers?|card details|cvv|ssn|bank details|account numbers?|"
+    r"security (?:questions?|answers?|codes?)|seed phrases?|api keys?|tokens?|passcodes?)\b",
+    r"\b(?:collect|request|demand|obtain|harvest|phish)\s+(?:their|users?'?|the user's|people's|"
+    r"customers?'?|everyone's|anyone's)\s+(?:[\w-]+\s+)?(?:passwords?|pins?|credentials|logins?|"
+    r"card numbers?|otps?|passcodes?|seed phrases?)\b",
+    # planting text in what the assistant writes for others
+    r"\b(?:paste|insert|add|include|inject|embed|put|append|slip|hide|plant|smuggle)\s+"
+    r"(?:it|this|that|these|them|the following|this (?:snippet|line|code|link|script|text|"
+    r"comment|payload))\s+(?:\w+\s+)?(?:into|in|to|inside|at the (?:end|top|start) of)\s+"
+    r"(?:any|every|all|each)\s+(?:\w+\s+){0,2}?(?:you\s+(?:write|generate|produce|create|"
+    r"draft|send|make|give|output)|for (?:anyone|anybody|everyone|everybody|others|other users|"
+    r"users|people|customers))\b",
+]
 # other languages: overrides, "from now on you ...", "answer only in ..."
 _PATTERNS += [
     r"\b(?:ignorez|ignora|ignorar|ignore[sz]?|ignorieren?|ignoriere|ignorierst|ignoriert|"
@@ -536,6 +674,17 @@ _PATTERNS += [
     r"\b(?:ahora eres|jetzt bist du|ora sei|agora voce e|maintenant tu es)\b",
 ]
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+# Words the patterns know, for reading leetspeak word by word (see :func:`_deleet_word`).
+_VOCABULARY = frozenset(
+    re.findall(r"[a-z]{3,}", " ".join(_PATTERNS) + _DIRECTIVE + _RULES + _HEAD_MARKERS.pattern)
+) | frozenset(
+    [
+        *("all", "always", "anyone", "anything", "assistant", "client", "clients", "file"),
+        *("files", "following", "help", "hello", "like", "link", "links", "list", "listen"),
+        *("model", "please", "policy", "rule", "rules", "tell", "till", "until", "will"),
+        *("with", "your", "you", "yourself"),
+    ]
+)
 
 # Other languages, read on :func:`_native` text (accents dropped, so Russian "й" reads "и";
 # Chinese and Japanese have no spaces, so no word boundaries there).
@@ -544,8 +693,8 @@ _FROM_NOW = (
     r"desde ahora|de aqui en adelante|de agora em diante|daqui (?:em|pra) (?:diante|frente)|"
     r"doravante|desormais|dorenavant|des maintenant|a l'avenir|ab (?:jetzt|sofort|heute)|"
     r"von (?:nun|jetzt) an|kunftig|in zukunft|d'ora in (?:poi|avanti)|da ora in (?:poi|avanti)|"
-    r"da adesso in poi|d'ora innanzi|da oggi in poi|in futuro|отныне|с этого (?:момента|дня)|"  # noqa: RUF001
-    r"с сегодняшнего дня|впредь|в дальнеишем|начиная с этого момента)\b|"  # noqa: RUF001
+    r"da adesso in poi|d'ora innanzi|da oggi in poi|in futuro|отныне|с этого (?:момента|дня)|"
+    r"с сегодняшнего дня|впредь|в дальнеишем|начиная с этого момента)\b|"
     r"从现在(?:开始|起)|从今(?:以后|往后|天起)|今后|此后|今後|これから(?:は)?|今から|以後|この先)"
 )
 # Imperatives an assistant would carry out, pronouns for it, words that make a rule last.
@@ -617,8 +766,288 @@ _FOREIGN_PATTERNS = [
     r"теперь ты|притворись|представь,? что ты|играи роль)\b",
     r"你现在是|扮演|假装你是|あなたは今|になりきって|のふりをして|ロールプレイ",
 ]
-_FOREIGN = re.compile("|".join(f"(?:{p})" for p in _FOREIGN_PATTERNS))
-_FOREIGN_SEND = re.compile(_SEND_TO_ADDRESS)
+# More languages, one row each, written in their own spelling and folded like the text
+# (:func:`_native`): overrides ("ignore ... the rules"), "from now on" with an order or
+# "you", "you must always/never", personas, and verbs that send to an address. A word
+# ending in "*" is a stem; Latin-script words are matched from a word boundary.
+_LANGUAGES: dict[str, dict[str, str]] = {
+    "sv": {
+        "ignore": "ignorera|glöm|strunta i|bortse från|åsidosätt|släpp",
+        "rules": "instruktion*|regl*|riktlinj*|anvisning*|direktiv*|begränsning*",
+        "from_now": "från och med nu|hädanefter|framöver|från och med idag|för alltid",
+        "order": "du |ni |ska du|måste du|du ska|du måste|ni ska|ni måste|du får|svara|"
+        "rekommendera|skicka|"
+        "säg|berätta|nämn|lägg till|använd",
+        "must": "du måste alltid|du ska alltid|du ska aldrig|du får aldrig|du måste aldrig|"
+        "svara alltid|svara aldrig|kom ihåg för alltid",
+        "persona": "du är nu|nu är du|låtsas att du|låtsas vara|spela rollen|agera som",
+        "send": "skicka|vidarebefordra|besök|öppna|ladda ner|klicka|rekommendera",
+    },
+    "da": {
+        "ignore": "ignorer|glem|se bort fra|tilsidesæt",
+        "rules": "instruktion*|regl*|retningslinj*|anvisning*|begrænsning*",
+        "from_now": "fra nu af|fremover|herefter|fra i dag|for altid",
+        "order": "du |skal du|må du|du skal|du må|I skal|svar|anbefal|send|sig|fortæl|nævn|"
+        "tilføj|brug",
+        "must": "du skal altid|du skal aldrig|du må aldrig|svar altid|husk for altid",
+        "persona": "du er nu|nu er du|lad som om du|foregiv at du|spil rollen",
+        "send": "videresend|besøg|åbn|klik|anbefal",
+    },
+    "no": {
+        "ignore": "ignorer|glem|se bort fra|overse",
+        "rules": "instruksj*|regl*|retningslinj*|begrensning*",
+        "from_now": "fra nå av|heretter|fremover|fra i dag|for alltid",
+        "order": "du |skal du|må du|du skal|du må|dere skal|svar|anbefal|send|si|fortell|nevn|"
+        "legg til|bruk",
+        "must": "du må alltid|du skal alltid|du skal aldri|du må aldri|svar alltid|husk for alltid",
+        "persona": "du er nå|nå er du|lat som du|lat som om du|spill rollen",
+        "send": "videresend|besøk|åpne|last ned|klikk|anbefal",
+    },
+    "fi": {
+        "ignore": "ohita|unohda|sivuuta|älä välitä|älä noudata|jätä huomiotta",
+        "rules": "ohje*|säännö*|sääntö*|rajoitu*|määräy*|käsky*",
+        "from_now": "tästä lähtien|tästä eteenpäin|jatkossa|vastedes|tästedes|ikuisesti",
+        "order": "sinun täytyy|sinun pitää|sinun on|vastaa|suosittele|lähetä|kerro|sano|"
+        "mainitse|lisää|käytä",
+        "must": "vastaa aina|sinun täytyy aina|älä koskaan|muista ikuisesti|suosittele aina",
+        "persona": "olet nyt|nyt olet|esitä olevasi|teeskentele olevasi|näyttele",
+        "send": "lähetä|välitä|vieraile|avaa|lataa|klikkaa|suosittele",
+    },
+    "nl": {
+        "ignore": "negeer|vergeet|sla over|let niet op|gooi weg",
+        "rules": "instructie*|regel*|richtlijn*|voorschrift*|beperking*|opdracht*",
+        "from_now": "van nu af aan|vanaf nu|voortaan|vanaf vandaag|voor altijd",
+        "order": "je |jij |moet je|moet jij|moet u|je moet|jij moet|u moet|jullie moeten|"
+        "antwoord|beveel|raad|stuur|zeg|"
+        "vertel|noem|voeg|gebruik|je bent|jij bent",
+        "must": "je moet altijd|jij moet altijd|je mag nooit|u moet altijd|antwoord altijd|"
+        "antwoord nooit|onthoud voor altijd",
+        "persona": "je bent nu|jij bent nu|u bent nu|doe alsof je|speel de rol|gedraag je als",
+        "send": "stuur|verstuur|bezoek|klik|beveel",
+    },
+    "pl": {
+        "ignore": "zignoruj|ignoruj|zapomnij|pomiń|nie zważaj na|odrzuć|nie słuchaj",
+        "rules": "instrukcj*|zasad*|regu*|polece*|wytyczn*|ograniczeń|ograniczenia",
+        "from_now": "od teraz|od tej pory|odtąd|od dziś|od dzisiaj|na zawsze",
+        "order": "musisz|powinieneś|powinnaś|masz|odpowiadaj|odpowiedz|polecaj|poleć|"
+        "wysyłaj|wyślij|przesyłaj|mów|powiedz|wspominaj|dodawaj|używaj",
+        "must": "zawsze odpowiadaj|nigdy nie|musisz zawsze|zawsze polecaj|zapamiętaj na zawsze|"
+        "zawsze musisz",
+        "persona": "jesteś teraz|teraz jesteś|udawaj|wciel się|graj rolę|zachowuj się jak",
+        "send": "wyślij|wysyłaj|prześlij|przesyłaj|odwiedź|otwórz|pobierz|kliknij|polecaj",
+    },
+    "cs": {
+        "ignore": "ignoruj|zapomeň|nedbej|přehlížej|zahoď|nerespektuj",
+        "rules": "instrukc*|pravidl*|pokyn*|omezení|příkaz*",
+        "from_now": "od teď|od nynějška|odteď|napříště|od dneška|navždy",
+        "order": "musíš|máš|odpovídej|odpověz|doporučuj|doporuč|posílej|pošli|říkej|řekni|"
+        "zmiňuj|přidávej|používej",
+        "must": "vždy odpovídej|nikdy ne|musíš vždy|vždycky|zapamatuj si navždy",
+        "persona": "teď jsi|jsi teď|předstírej|hraj roli|chovej se jako",
+        "send": "pošli|posílej|přepošli|navštiv|otevři|stáhni|klikni|doporuč",
+    },
+    "tr": {
+        "ignore": "yoksay|görmezden gel|unut|dikkate alma|boşver|göz ardı et",
+        "rules": "talimat*|kural*|yönerge*|komut*|kısıtlama*",
+        "from_now": "bundan sonra|bundan böyle|şu andan itibaren|bugünden itibaren|sonsuza dek|"
+        "sonsuza kadar",
+        "order": "sen |siz |yanıtla|cevap ver|öner|gönder|söyle|bahset|ekle|kullan|malısın|"
+        "melisin|zorundasın",
+        "must": "her zaman yanıtla|her zaman öner|her zaman söyle|asla söyleme|asla yanıtlama|"
+        "daima|her zaman cevap ver",
+        "persona": "artık sen|sen artık|sen şimdi|gibi davran|rolüne gir|rolünü oyna|"
+        "olduğunu farz et",
+        "send": "gönder|ilet|yönlendir|ziyaret et|indir|tıkla|öner",
+    },
+    "ar": {
+        "ignore": "تجاهل|انس|أهمل|اهمل|لا تلتزم|تخط|ألغ",
+        "rules": "تعليمات|التعليمات|قواعد|القواعد|أوامر|الأوامر|إرشادات|الإرشادات|قيود|القيود",
+        "from_now": "من الآن فصاعدا|من الآن|بعد الآن|من اليوم|إلى الأبد|من هذه اللحظة",
+        "order": "أنت|انت|يجب عليك|عليك|أجب|اجب|رد|أوص|انصح|أرسل|ارسل|قل|اذكر|أضف|استخدم",
+        "must": "يجب عليك دائما|أجب دائما|اجب دائما|لا تقل أبدا|دائما أجب|"
+        "تذكر إلى الأبد|عليك دائما",
+        "persona": "أنت الآن|انت الآن|تظاهر|تقمص|العب دور|تصرف ك",
+        "send": "أرسل|ارسل|حول|قم بزيارة|زر|افتح|حمل|انقر",
+    },
+    "he": {
+        "ignore": "התעלם|התעלמי|שכח|שכחי|אל תקשיב|בטל",
+        "rules": "הוראות|ההוראות|כללים|הכללים|חוקים|החוקים|הנחיות|ההנחיות|מגבלות",
+        "from_now": "מעכשיו|מהיום והלאה|מעתה|מהרגע הזה|לתמיד",
+        "order": "אתה|עליך|ענה|עני|המלץ|שלח|שלחי|תגיד|אמור|תזכיר|הוסף|השתמש",
+        "must": "תמיד תענה|תמיד ענה|עליך תמיד|לעולם אל|אף פעם אל|זכור לתמיד",
+        "persona": "אתה עכשיו|את עכשיו|עכשיו אתה|העמד פנים|תעמיד פנים|שחק את התפקיד|גלם את",
+        "send": "שלח|שלחי|העבר|בקר|פתח|הורד|לחץ",
+    },
+    "hi": {
+        "ignore": "अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल जाओ|भूल जाइए|भूल जाएं|मत मानो",
+        "rules": "निर्देश|नियम|हिदायत|आदेश|प्रतिबंध",
+        "from_now": "अब से|आज से|इसके बाद से|हमेशा के लिए|इस पल से",
+        "order": "तुम|तुम्हें|आपको|आप हमेशा|जवाब दो|उत्तर दो|जवाब दें|उत्तर दें|सुझाओ|सुझाएं|"
+        "भेजो|भेजें|कहो|बताओ|बताएं|इस्तेमाल करो",
+        "must": "हमेशा जवाब दो|हमेशा उत्तर दो|हमेशा कहो|कभी मत|कभी न बताओ|हमेशा याद रखो|हमेशा सुझाओ",
+        "persona": "अब तुम|अब आप|होने का नाटक|का किरदार निभाओ|की भूमिका निभाओ|बनकर जवाब",
+        "send": "भेजो|भेजें|भेज दो|फॉरवर्ड|खोलो|डाउनलोड|क्लिक",
+    },
+    "ko": {
+        "ignore": "무시|잊어|잊으세요|따르지 마",
+        "rules": "지시|지침|규칙|명령|프롬프트|제한",
+        "from_now": "지금부터|이제부터|앞으로는|오늘부터|영원히",
+        "order": "당신은|당신이|너는|네가|답하세요|대답하세요|답변하세요|추천하세요|말하세요|"
+        "보내세요|답해|대답해|추천해|말해|해야 한다|해야 합니다",
+        "must": "항상 답|항상 대답|항상 추천|항상 말|절대 말하지|반드시 답|영원히 기억",
+        "persona": "너는 이제|당신은 이제|이제 너는|이제 당신은|인 척|척해|역할을 맡|역할을 해",
+        "send": "보내|전송|전달|방문|열어|다운로드|클릭",
+    },
+    "id": {
+        "ignore": "abaikan|lupakan|jangan hiraukan|jangan ikuti|acuhkan",
+        "rules": "instruksi|aturan|peraturan|perintah|pedoman|batasan",
+        "from_now": "mulai sekarang|dari sekarang|sejak sekarang|mulai hari ini|untuk selamanya|"
+        "selamanya",
+        "order": "kamu|anda|engkau|kau|harus|jawab*|rekomendasikan|sarankan|kirim*|katakan|"
+        "sebutkan|tambahkan|gunakan",
+        "must": "selalu jawab|jangan pernah|kamu harus selalu|anda harus selalu|selalu sarankan|"
+        "ingat selamanya",
+        "persona": "kamu sekarang adalah|anda sekarang adalah|sekarang kamu adalah|berpura-pura|"
+        "berperanlah|pura-pura jadi|bertindaklah sebagai",
+        "send": "kirim*|teruskan|kunjungi|buka|unduh|klik|rekomendasikan",
+    },
+    "vi": {
+        "ignore": "bỏ qua|phớt lờ|lờ đi|quên đi|quên hết|đừng tuân theo",
+        "rules": "hướng dẫn|chỉ dẫn|quy tắc|lệnh|chỉ thị|giới hạn",
+        "from_now": "từ bây giờ|từ nay|kể từ bây giờ|từ giờ trở đi|từ hôm nay|mãi mãi",
+        "order": "bạn phải|bạn hãy|bạn sẽ luôn|bạn luôn|bạn chỉ|hãy trả lời|hãy gửi|hãy nói|"
+        "hãy đề xuất|hãy giới thiệu|mày phải|cậu phải",
+        "must": "luôn trả lời|luôn luôn|không bao giờ được|phải luôn|luôn đề xuất|luôn giới thiệu|"
+        "nhớ mãi mãi",
+        "persona": "bây giờ bạn là|bạn bây giờ là|giờ bạn là|giả vờ|đóng vai|nhập vai",
+        "send": "hãy gửi|gửi đến|gửi tới|chuyển tiếp|truy cập|tải xuống|nhấp vào|nhấn vào",
+    },
+    "th": {
+        "ignore": "เพิกเฉย|ละเว้น|ไม่ต้องสนใจ|ลืม|อย่าทำตาม",
+        "rules": "คำสั่ง|กฎ|คำแนะนำ|ข้อจำกัด",
+        "from_now": "ตั้งแต่นี้ไป|ต่อจากนี้|นับจากนี้|ตลอดไป",
+        "order": "คุณต้อง|เธอต้อง|คุณจะ|ตอบ|แนะนำ|ส่ง|บอก|พูด",
+        "must": "ตอบเสมอ|ต้องตอบ|ห้าม|เสมอ|จำไว้ตลอดไป",
+        "persona": "ตอนนี้คุณคือ|ตอนนี้คุณเป็น|คุณคือ|แกล้งทำเป็น|สวมบทบาท|รับบท",
+        "send": "ส่ง|ส่งต่อ|เยี่ยมชม|เปิด|ดาวน์โหลด|คลิก",
+    },
+    "uk": {
+        "ignore": "ігноруй|проігноруй|ігноруйте|забудь|забудьте|нехтуй|відкинь|не слухай",
+        "rules": "інструкці*|правил*|вказівк*|команд*|обмежен*|настанов*",
+        "from_now": "відтепер|з цього моменту|надалі|від сьогодні|віднині|назавжди",
+        "order": "ти |ви |мусиш|повинен|повинна|відповідай|рекомендуй|радь|надсилай|надішли|"
+        "пересилай|кажи|скажи|згадуй|додавай|використовуй",
+        "must": "завжди відповідай|ніколи не|ти завжди|завжди рекомендуй|запам'ятай назавжди",
+        "persona": "тепер ти|ти тепер|вдавай|прикинься|зіграй роль|грай роль",
+        "send": "надішли|надсилай|перешли|пересилай|відвідай|відкрий|завантаж|натисни|порадь",
+    },
+    "el": {
+        "ignore": "αγνόησε|αγνοήστε|ξέχασε|ξεχάστε|παράβλεψε|αψήφησε",
+        "rules": "οδηγί*|κανόν*|εντολ*|περιορισμ*",
+        "from_now": "από τώρα και στο εξής|από εδώ και πέρα|από τώρα|στο εξής|για πάντα",
+        "order": "εσύ|εσείς|πρέπει|απάντα|απάντησε|πρότεινε|στείλε|να λες|πες|ανάφερε|πρόσθεσε|"
+        "χρησιμοποίησε",
+        "must": "πάντα να απαντάς|πάντα απάντα|ποτέ μην|πρέπει πάντα|να θυμάσαι για πάντα",
+        "persona": "είσαι τώρα|τώρα είσαι|προσποιήσου|υποδύσου|παίξε τον ρόλο",
+        "send": "στείλε|προώθησε|επισκέψου|άνοιξε|κατέβασε|κάνε κλικ",
+    },
+    "ro": {
+        "ignore": "ignoră|ignorați|uită|uitați|nu ține cont de|neglijează|nu respecta",
+        "rules": "instrucțiuni*|reguli*|indicați*|directive*|restricți*|comenzi*",
+        "from_now": "de acum înainte|de acum|din acest moment|de azi înainte|de-acum|"
+        "pentru totdeauna",
+        "order": "tu|voi|trebuie să|răspunde|recomandă|trimite|spune|menționează|adaugă|folosește",
+        "must": "răspunde mereu|întotdeauna răspunde|niciodată să nu|nu spune niciodată|"
+        "trebuie să mereu|ține minte pentru totdeauna",
+        "persona": "acum ești|ești acum|prefă-te|joacă rolul|comportă-te ca",
+        "send": "trimite|redirecționează|vizitează|deschide|descarcă|apasă|recomandă",
+    },
+    "hu": {
+        "ignore": "hagyd figyelmen kívül|felejtsd el|ne törődj|ignoráld|hagyd figyelmen",
+        "rules": "utasítás*|szabály*|irányelv*|parancs*|korlátozás*",
+        "from_now": "mostantól|ezentúl|mától fogva|mától|örökre",
+        "order": "te |ön |neked kell|önnek kell|válaszolj|ajánld|küldd|küldj|mondd|említsd|"
+        "add hozzá|használd",
+        "must": "mindig válaszolj|soha ne|mindig ajánld|mindig mondd|jegyezd meg örökre",
+        "persona": "te most|most te|tégy úgy, mintha|tegyél úgy, mintha|játszd el|"
+        "szerepét játszd|szerepében",
+        "send": "küldd|küldj|továbbítsd|látogasd meg|nyisd meg|töltsd le|kattints",
+    },
+    # Italian, Spanish, Portuguese, French, German: "you must always/never", rules to keep
+    "it": {
+        "must": "ricorda per sempre|memorizza per sempre|tieni a mente per sempre|non devi mai|"
+        "devi sempre|dovrai sempre|non dovrai mai|rispondi sempre|consiglia sempre",
+    },
+    "es": {
+        "must": "recuerda para siempre|memoriza para siempre|nunca debes|debes siempre|"
+        "siempre debes|no debes nunca|jamás debes",
+    },
+    "pt": {
+        "must": "lembre para sempre|lembre-se para sempre|memorize para sempre|você deve sempre|"
+        "você nunca deve|nunca deve|deve sempre",
+    },
+    "fr": {
+        "must": "retiens pour toujours|souviens-toi pour toujours|retenez pour toujours|"
+        "tu dois toujours|tu ne dois jamais|vous devez toujours|vous ne devez jamais",
+    },
+    "de": {
+        "must": "merke dir für immer|merk dir für immer|du musst immer|du darfst nie|"
+        "du sollst immer|du sollst nie|du darfst niemals|sie müssen immer",
+    },
+}
+
+
+# Scripts without spaces between words (Thai) or with endings glued to words (Hangul):
+# no word boundaries there.
+_UNSPACED_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def _alternatives(words: str) -> str:
+    """``words`` ("a|b c|stem*") as a regex on :func:`_native` text: a Latin-script word
+    whole, a stem as its start; other scripts as written (no spaces to bound them)."""
+    out = []
+    for word in words.split("|"):
+        stem = word.endswith("*")
+        folded = _native(word.rstrip("*"))
+        # Latin words, and very short words of other scripts, stand alone.
+        bounded = (folded[:1].isascii() and folded[:1].isalpha()) or (
+            len(folded.strip()) <= 2 and not _UNSPACED_SCRIPT.search(folded)
+        )
+        end = r"\w*" if stem else r"\b" if bounded or word.endswith(" ") else ""
+        out.append((r"\b" if bounded else "") + re.escape(folded.strip()) + end)
+    return "(?:" + "|".join(out) + ")"
+
+
+# Languages that put the verb last ("the previous rules ... ignore").
+_VERB_LAST = frozenset({"ko", "tr", "hi"})
+# Words of one sentence: a dot inside an address ("site.example/x") does not end it.
+_SPAN = r"(?:[^.!?。]|\.(?=\S))"
+
+
+def _language_patterns() -> tuple[list[str], list[str]]:
+    patterns, send = [], []
+    for lang, row in _LANGUAGES.items():
+        if "ignore" in row:
+            ignore, rules = _alternatives(row["ignore"]), _alternatives(row["rules"])
+            patterns.append(ignore + _SPAN + "{0,50}?" + rules)
+            if lang in _VERB_LAST:
+                patterns.append(rules + _SPAN + "{0,40}?" + ignore)
+        if "from_now" in row:
+            patterns.append(
+                _alternatives(row["from_now"]) + _SPAN + "{0,60}?" + _alternatives(row["order"])
+            )
+        patterns.append(_alternatives(row["must"]))
+        if "persona" in row:
+            patterns.append(_alternatives(row["persona"]))
+        if "send" in row:
+            send.append(_alternatives(row["send"]))
+    return patterns, send
+
+
+_MORE_LANGUAGES, _MORE_SEND = _language_patterns()
+
+_FOREIGN = re.compile("|".join(f"(?:{p})" for p in [*_FOREIGN_PATTERNS, *_MORE_LANGUAGES]))
+_FOREIGN_SEND = re.compile("|".join([_SEND_TO_ADDRESS, *_MORE_SEND]))
 _NATIVE_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。\uff01\uff1f])\s*|\n+")
 
 
@@ -672,7 +1101,7 @@ def _imperative(text: str) -> bool:
     """A directive the assistant would carry out: a clause headed by one of its verbs
     ("answer", "recommend", "send" ...), in a sentence that makes it last ("always",
     "every", "from now on") or that carries an address."""
-    for sentence in _SENTENCE_SPLIT.split(text):
+    for sentence in map(_unattributed, _SENTENCE_SPLIT.split(text)):
         if not sentence:
             continue
         standing = bool(_STANDING.search(sentence))
