@@ -17,6 +17,7 @@ import pytest
 import mem0_integrations
 from benchmarks import core
 from benchmarks import locomo_baselines as baselines
+from benchmarks.speed import cli, search, startup
 from mem0_integrations import Memory
 
 from .conftest import HashEmbedder
@@ -123,8 +124,9 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake embedder everywhere; no subprocess benchmarks (import, start-up)."""
     embedder = HashEmbedder()
     monkeypatch.setattr(mem0_integrations, "Memory", _fake_memory(embedder))
+    # Patched in the modules that read them (``core`` only re-exports them).
     monkeypatch.setattr(
-        core,
+        cli,
         "environment",
         lambda: (
             {"git": "x", "python": "3", "cpus": 2, "chromadb": "1"}
@@ -132,11 +134,12 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
     )
     for name, value in {"SIZE_ADDS": 5, "SINGLE_ADDS": 10, "INFER_TURNS": 10}.items():
-        monkeypatch.setattr(core, name, value)
-    monkeypatch.setattr(core, "WARMUP_QUERIES", 2)
-    monkeypatch.setattr(core, "bench_import", lambda report, runs: None)
-    monkeypatch.setattr(core, "bench_ready", lambda report, runs: None)
-    monkeypatch.setattr(core, "bench_embedder", lambda report, facts, questions, repeat: None)
+        monkeypatch.setattr(cli, name, value)
+    monkeypatch.setattr(search, "SIZE_ADDS", 5)
+    monkeypatch.setattr(startup, "WARMUP_QUERIES", 2)
+    monkeypatch.setattr(cli, "bench_import", lambda report, runs: None)
+    monkeypatch.setattr(cli, "bench_ready", lambda report, runs: None)
+    monkeypatch.setattr(cli, "bench_embedder", lambda report, facts, questions, repeat: None)
 
 
 def test_the_json_has_the_documented_shape(fast: None, tmp_path: Path) -> None:
