@@ -127,7 +127,8 @@ def test_an_interrupted_purge_is_settled_when_the_store_opens(tmp_path: Path) ->
     with Memory(path=folder, embedder=WordHashEmbedder()) as memory:
         kept = memory.add(["one fact", "another fact"], user_id="u", infer=False).ids
     (folder / STAGE_DIR).mkdir()
-    (folder / STAGE_DIR / "mem0i_memories.jsonl").write_text('{"metadata": {}, "spa', encoding="utf-8")
+    partial = folder / STAGE_DIR / "mem0i_memories.jsonl"
+    partial.write_text('{"metadata": {}, "spa', encoding="utf-8")
     with Memory(path=folder, embedder=WordHashEmbedder()) as memory:
         assert not (folder / STAGE_DIR).exists()
         assert {r.id for r in memory.get_all(user_id="u")} == set(kept)
