@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .access import AccessRecorder
 from .config import Clock, MemoryConfig
@@ -38,9 +38,10 @@ from .models import (
     content_hash,
 )
 from .quarantine import Quarantine
-from .rules import RuleExtractor
-from .safety import quarantine_reason, secret_reason
 from .store import ChromaStore
+
+if TYPE_CHECKING:  # rules and safety compile their patterns on import (see Memory())
+    from .rules import RuleExtractor
 
 __all__ = ["AddPipeline", "checked_now", "commit"]
 
@@ -129,6 +130,8 @@ class AddPipeline:
 
         ``screened=False`` skips the poisoning screen: for a quarantined item a person
         released (:meth:`Memory.release`)."""
+        from .safety import quarantine_reason, secret_reason  # compiled once Memory() exists
+
         skipped = list(skipped)
         kept: list[Candidate] = []
         held: list[tuple[str, str, Role | None]] = []
@@ -280,6 +283,8 @@ class AddPipeline:
                 near=False,
                 expires_at=expires_at,
             )
+        from .safety import quarantine_reason, secret_reason  # compiled once Memory() exists
+
         now = checked_now(self._clock)
         skipped: list[SkippedFact] = []
         usable: list[Message] = []

@@ -66,7 +66,6 @@ from .models import (
 )
 from .purge import settle_purge
 from .quarantine import Quarantine
-from .rules import RuleExtractor
 from .search import Searcher, SearchRequest, moment
 from .store import ChromaStore, Write, check_folder, open_client
 from .transcript import Transcripts
@@ -220,6 +219,10 @@ class Memory:
         self._llm: LLM | None = (
             llm_from_config(cfg.llm) if llm is None else as_llm(llm, model=cfg.llm.model)
         )
+        # imported here, not at the top: compiling the extraction and safety rules takes
+        # ~0.3 s, which `import mem0_integrations` should not pay
+        from .rules import RuleExtractor
+
         self._rules = RuleExtractor(roles=xcfg.fact_roles)
         self._llm_extractor = (
             None
