@@ -285,7 +285,7 @@ class Searcher:
                 memory=c.record.text,
                 score=value,
                 similarity=min(1.0, max(0.0, c.similarity)),
-                record=c.record.model_copy(deep=True),  # never the index's own object
+                record=c.record.detached(),  # never the index's own object
                 explanation=explain(
                     c.record,
                     similarity=c.similarity,

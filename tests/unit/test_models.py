@@ -14,6 +14,7 @@ from mem0_integrations import (
     Mem0IntegrationsError,
     MemoryNotFoundError,
     MemoryRecord,
+    MemorySource,
     MemoryStatus,
     Scope,
     ScopeError,
@@ -143,3 +144,28 @@ def test_long_term_scope_drops_the_session_only_when_a_user_or_agent_is_set() ->
     assert both == Scope(user_id="u", agent_id="a")
     assert Scope(session_id="s").long_term() == Scope(session_id="s")
     assert Scope(user_id="u").long_term() == Scope(user_id="u")
+
+
+def test_detached_is_an_equal_copy_sharing_nothing_mutable() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    record = MemoryRecord(
+        id="m1",
+        text="Allergic to penicillin",
+        scope=Scope(user_id="u1"),
+        key="allergies",
+        value=["penicillin", {"severity": "high"}],
+        source=MemorySource(role="user", message_ids=["a"]),
+        created_at=now,
+        updated_at=now,
+        hash="h",
+        metadata={"tags": ["health"], "n": {"x": 1}},
+    )
+    copy = record.detached()
+    assert copy == record == record.model_copy(deep=True)
+    copy.metadata["tags"].append("changed")
+    copy.metadata["n"]["x"] = 2
+    copy.value[1]["severity"] = "low"
+    copy.source.message_ids.append("b")
+    assert record.metadata == {"tags": ["health"], "n": {"x": 1}}
+    assert record.value == ["penicillin", {"severity": "high"}]
+    assert record.source.message_ids == ["a"]
