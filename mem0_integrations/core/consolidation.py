@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .config import DecayConfig
-from .merging import Change, Plan, new_id
+from .merging import Change, Plan, new_id, superseded
 from .models import ConsolidationReport, EventType, HistoryEntry, MemoryRecord, MemoryStatus
 from .ranking import retention
 from .store import Write
@@ -213,14 +213,7 @@ def _merge_changes(
     names = ", ".join(d.id for d, _ in dups)
     changes = [(Change(EventType.UPDATE, merged, kept), f"consolidate: merged {names}")]
     for dup, similarity in dups:
-        gone = dup.model_copy(
-            update={
-                "status": MemoryStatus.SUPERSEDED,
-                "superseded_by": kept.id,
-                "updated_at": now,
-                "valid_until": max(kept.said_at, dup.said_at),
-            }
-        )
+        gone = superseded(dup, by=kept, now=now)
         reason = f"consolidate: near duplicate of {kept.id} (similarity {similarity:.2f})"
         changes.append((Change(EventType.UPDATE, gone, dup), reason))
     return changes

@@ -53,6 +53,8 @@ __all__ = [
     "plan_add",
     "plan_delete",
     "plan_edit",
+    "plan_settle",
+    "superseded",
 ]
 
 Neighbours = Mapping[int, Sequence[tuple[MemoryRecord, float]]]
@@ -227,14 +229,7 @@ def plan_add(
             context=cand.context,
         )
         if old is not None:
-            gone = old.model_copy(
-                update={
-                    "status": MemoryStatus.SUPERSEDED,
-                    "superseded_by": record.id,
-                    "updated_at": now,
-                    "valid_until": max(stated, old.said_at),
-                }
-            )
+            gone = superseded(old, by=record, now=now)
             changes.append(Change(EventType.UPDATE, record, old, gone))
             forget(old)
         else:
@@ -245,6 +240,19 @@ def plan_add(
             by_key[record.key] = record
     plan = _apply(changes, now, embeddings, seq, make_id)
     return Plan(plan.changes, plan.writes, plan.history, skipped)
+
+
+def superseded(old: MemoryRecord, by: MemoryRecord, now: datetime) -> MemoryRecord:
+    """``old`` as stored once ``by`` replaces it: superseded by it, and true until ``by``
+    was stated (never before ``old`` itself was)."""
+    return old.model_copy(
+        update={
+            "status": MemoryStatus.SUPERSEDED,
+            "superseded_by": by.id,
+            "updated_at": now,
+            "valid_until": max(by.said_at, old.said_at),
+        }
+    )
 
 
 def _same_value(value: Any, record: MemoryRecord) -> bool:
@@ -353,15 +361,7 @@ def plan_settle(records: Sequence[MemoryRecord], *, now: datetime, seq: int = 0)
         for loser in sorted(group, key=lambda r: r.id):
             if loser.id == winner.id:
                 continue
-            gone = loser.model_copy(
-                update={
-                    "status": MemoryStatus.SUPERSEDED,
-                    "superseded_by": winner.id,
-                    "updated_at": now,
-                    "valid_until": max(winner.said_at, loser.said_at),
-                }
-            )
-            changes.append(Change(EventType.UPDATE, winner, loser, gone))
+            changes.append(Change(EventType.UPDATE, winner, loser, superseded(loser, winner, now)))
     writes = [Write(c.superseded, None, previous=c.previous) for c in changes if c.superseded]
     history = [
         _entry(c, now, seq + i, functools.partial(_settle_id, c)) for i, c in enumerate(changes)
