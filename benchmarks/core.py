@@ -87,7 +87,7 @@ from .speed.environment import environment, git_revision
 from .speed.measure import Report, Row, at_least, at_most, latency_growth, targets, verdict
 from .speed.mem0 import Mem0Feed, bench_mem0, compare_mem0
 from .speed.search import Store, grow
-from .speed.server import _heartbeat, bench_server, running_chroma_server
+from .speed.server import bench_server
 from .speed.settings import (
     INFER_TURNS,
     SCHEMA_VERSION,
@@ -109,7 +109,6 @@ __all__ = [
     "Report",
     "Row",
     "Store",
-    "_heartbeat",
     "at_least",
     "at_most",
     "bench_embedder",
@@ -127,7 +126,6 @@ __all__ = [
     "make_questions",
     "parse_args",
     "run",
-    "running_chroma_server",
     "targets",
     "user_ids",
     "verdict",

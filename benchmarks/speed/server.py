@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from mem0_integrations._cli._server import running_chroma_server
 
 from .measure import (
     Report,
@@ -26,80 +21,9 @@ from .measure import (
 from .search import Store
 from .settings import SEARCH_LIMIT, TARGET_ADD_PER_S, TARGET_SEARCH_P95_MS, TARGET_SEARCH_SIZE
 
-__all__ = [
-    "SERVER_START_TIMEOUT",
-    "bench_server",
-    "chroma_executable",
-    "free_port",
-    "running_chroma_server",
-]
+__all__ = ["bench_server"]
 
 # --- 8. the same workload through a Chroma server ------------------------------------------
-
-SERVER_START_TIMEOUT = 60.0
-
-
-def chroma_executable() -> str:
-    """The ``chroma`` script next to this interpreter, else the one on PATH."""
-    found = shutil.which("chroma", path=os.path.dirname(sys.executable)) or shutil.which("chroma")
-    if found is None:
-        raise RuntimeError(
-            f"the `chroma` executable was found neither next to {sys.executable} nor on PATH; "
-            "install chromadb into this environment"
-        )
-    return found
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _heartbeat(host: str, port: int) -> bool:
-    import chromadb
-    from chromadb.config import Settings
-
-    try:
-        chromadb.HttpClient(
-            host=host, port=port, settings=Settings(anonymized_telemetry=False)
-        ).heartbeat()
-    except Exception:  # any failure means "not ready yet"
-        return False
-    return True
-
-
-@contextmanager
-def running_chroma_server(
-    data: Path, log: Path, timeout: float = SERVER_START_TIMEOUT
-) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
-    """``chroma run --path DATA`` on 127.0.0.1 and a free port until the block ends (then
-    terminated, killed after 15 s). Yields (host, port, process)."""
-    host, port = "127.0.0.1", free_port()
-    command = [chroma_executable(), "run", "--path", str(data), "--host", host, "--port", str(port)]
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _heartbeat(host, port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
-                raise RuntimeError(
-                    f"`{' '.join(command)}` did not answer a heartbeat (exit code "
-                    f"{process.poll()}); log tail:\n{tail}"
-                )
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.1)
-        yield host, port, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
 
 
 def bench_server(

@@ -12,22 +12,105 @@ embedded store while it serves it, and it does not start while one has it open.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ._common import Parser, emit
 
-__all__ = ["chroma_command", "register"]
+__all__ = [
+    "chroma_command",
+    "chroma_executable",
+    "free_port",
+    "heartbeat",
+    "register",
+    "running_chroma_server",
+    "stop",
+]
 
 
-def _executable() -> str | None:
+def chroma_executable() -> str | None:
     """The ``chroma`` executable next to this interpreter, else the one on PATH."""
     here = os.path.dirname(sys.executable)
     return shutil.which("chroma", path=here) or shutil.which("chroma")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def heartbeat(host: str, port: int) -> bool:
+    """True if a Chroma server answers a heartbeat at ``host:port``."""
+    import chromadb
+    from chromadb.config import Settings
+
+    try:
+        client = chromadb.HttpClient(
+            host=host, port=port, settings=Settings(anonymized_telemetry=False)
+        )
+        client.heartbeat()
+    except Exception:  # any failure means "not answering (yet)"
+        return False
+    return True
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process`` and wait for it; kill it if it has not exited in 15 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def running_chroma_server(
+    data: Path, log: Path, *, timeout: float = 60.0
+) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """``chroma run --path DATA`` on 127.0.0.1 and a free port, its output appended to
+    ``log``, until the block ends (then :func:`stop`). Yields (host, port, process) once
+    the server answers a heartbeat; raises RuntimeError with the log's tail if it exits
+    or stays silent for ``timeout`` seconds. Tests and benchmarks start theirs with it."""
+    executable = chroma_executable()
+    if executable is None:
+        raise RuntimeError(
+            f"The `chroma` executable was found neither next to {sys.executable} nor on PATH; "
+            "install chromadb into this environment."
+        )
+    host, port = "127.0.0.1", free_port()
+    command = chroma_command(data, host, port, executable)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
+    try:
+        deadline = time.monotonic() + timeout
+        while not heartbeat(host, port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+                state = (
+                    f"exited with code {process.returncode}"
+                    if process.poll() is not None
+                    else f"did not answer a heartbeat within {timeout:.0f} s"
+                )
+                raise RuntimeError(f"`{shlex.join(command)}` {state}. Log tail:\n{tail}")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.1)  # poll; wakes at once if the server dies
+        yield host, port, process
+    finally:
+        stop(process)
 
 
 def chroma_command(path: Path, host: str, port: int, executable: str = "chroma") -> list[str]:
@@ -47,7 +130,7 @@ def _serve(args: argparse.Namespace) -> int:
         if not env_port.isdigit():
             raise ConfigurationError(f"MEM0I_CHROMA_PORT={env_port!r} is not a port number.")
         port = int(env_port)
-    executable = _executable()
+    executable = chroma_executable()
     command = chroma_command(path, args.host, port, executable or "chroma")
     if args.print:
         emit(args, {"command": command}, lambda: print(shlex.join(command)))

@@ -14,12 +14,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,11 +22,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import chromadb
 import pytest
-from chromadb.config import Settings
 
 from mem0_integrations import Memory, OnnxMiniLMEmbedder
+from mem0_integrations._cli._server import running_chroma_server as local_chroma_server
 
 SERVER_START_TIMEOUT = 60.0
 
@@ -70,24 +64,6 @@ class ChromaServer:
     process: subprocess.Popen[bytes]
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def chroma_executable() -> str:
-    """The ``chroma`` script next to this interpreter, else the one on PATH."""
-    found = shutil.which("chroma", path=os.path.dirname(sys.executable)) or shutil.which("chroma")
-    if found is None:
-        pytest.fail(
-            f"The `chroma` executable was not found next to {sys.executable} nor on PATH; "
-            "install chromadb into this environment."
-        )
-    return found
-
-
 def log_tail(log: Path, lines: int = 40) -> str:
     """The last lines of a log file, for failure messages."""
     try:
@@ -95,28 +71,6 @@ def log_tail(log: Path, lines: int = 40) -> str:
     except OSError as e:
         return f"<cannot read {log}: {e}>"
     return "\n".join(text.splitlines()[-lines:])
-
-
-def _heartbeat(host: str, port: int) -> bool:
-    try:
-        client = chromadb.HttpClient(
-            host=host, port=port, settings=Settings(anonymized_telemetry=False)
-        )
-        client.heartbeat()
-    except Exception:
-        return False
-    return True
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")
@@ -131,29 +85,8 @@ def embedder() -> OnnxMiniLMEmbedder:
 @contextlib.contextmanager
 def running_chroma_server(data: Path, log: Path) -> Iterator[ChromaServer]:
     """Run `chroma run --path DATA` on 127.0.0.1 and a free port until the block ends."""
-    host, port = "127.0.0.1", free_port()
-    command = [chroma_executable(), "run", "--path", str(data), "--host", host]
-    command += ["--port", str(port)]
-    with open(log, "ab") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _heartbeat(host, port):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"`{' '.join(command)}` exited with code {process.returncode} before "
-                    f"answering a heartbeat. Log tail:\n{log_tail(log)}"
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"The Chroma server `{' '.join(command)}` did not answer a heartbeat within "
-                    f"{SERVER_START_TIMEOUT:.0f} s. Log tail:\n{log_tail(log)}"
-                )
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.1)  # poll; wakes at once if the server process dies
+    with local_chroma_server(data, log, timeout=SERVER_START_TIMEOUT) as (host, port, process):
         yield ChromaServer(host=host, port=port, path=data, log=log, process=process)
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="session")

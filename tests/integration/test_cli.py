@@ -23,16 +23,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-import chromadb
 import pytest
-from chromadb.config import Settings
 
 from mem0_integrations import MemoryRecord, Scope
+from mem0_integrations._cli._server import free_port, heartbeat
 from mem0_integrations.core.context import DEFAULT_HEADER
 from mem0_integrations.core.models import content_hash
 from mem0_integrations.core.transfer import dump_lines
 
-from .conftest import SERVER_START_TIMEOUT, ChromaServer, free_port, log_tail
+from .conftest import SERVER_START_TIMEOUT, ChromaServer, log_tail
 
 pytestmark = pytest.mark.integration
 
@@ -421,15 +420,6 @@ def test_commands_against_a_chroma_server(tmp_path: Path, chroma_server: ChromaS
     assert not (tmp_path / "mem0_memories").exists()
 
 
-def _heartbeat(port: int) -> bool:
-    try:
-        settings = Settings(anonymized_telemetry=False)
-        chromadb.HttpClient(host="127.0.0.1", port=port, settings=settings).heartbeat()
-    except Exception:
-        return False
-    return True
-
-
 @pytest.mark.server
 def test_serve_chroma_runs_the_server_in_the_foreground(tmp_path: Path) -> None:
     port = free_port()
@@ -444,7 +434,7 @@ def test_serve_chroma_runs_the_server_in_the_foreground(tmp_path: Path) -> None:
         )
     try:
         deadline = datetime.now(UTC) + timedelta(seconds=SERVER_START_TIMEOUT)
-        while not _heartbeat(port):
+        while not heartbeat("127.0.0.1", port):
             assert process.poll() is None, log_tail(log)
             assert datetime.now(UTC) < deadline, log_tail(log)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -452,7 +442,7 @@ def test_serve_chroma_runs_the_server_in_the_foreground(tmp_path: Path) -> None:
         # The mem0i process became the server (exec): stopping it stops Chroma.
         process.terminate()
         process.wait(timeout=30)
-        assert not _heartbeat(port)
+        assert not heartbeat("127.0.0.1", port)
         assert f"serving {tmp_path / 'data'} on http://127.0.0.1:{port}" in log.read_text()
     finally:
         if process.poll() is None:

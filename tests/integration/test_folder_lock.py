@@ -166,7 +166,7 @@ def test_a_path_that_is_a_file_is_a_configuration_error(tmp_path: Path) -> None:
 def test_serve_chroma_keeps_embedded_clients_out_of_the_folder_it_serves(
     tmp_path: Path, embedder: OnnxMiniLMEmbedder
 ) -> None:
-    from .conftest import _heartbeat, free_port
+    from mem0_integrations._cli._server import free_port, heartbeat
 
     folder = tmp_path / "store"
     with Memory(path=folder, embedder=embedder) as memory:
@@ -189,7 +189,7 @@ def test_serve_chroma_keeps_embedded_clients_out_of_the_folder_it_serves(
     )
     try:
         deadline = time.monotonic() + 60
-        while not _heartbeat("127.0.0.1", port):
+        while not heartbeat("127.0.0.1", port):
             assert server.poll() is None, "serve-chroma exited"
             assert time.monotonic() < deadline, "no heartbeat within 60 s"
             time.sleep(0.1)

@@ -27,10 +27,10 @@ import pytest
 import vcr
 
 from mem0_integrations import EventType, Memory, MemoryStatus, OnnxMiniLMEmbedder
+from mem0_integrations._cli._server import free_port
 from mem0_integrations.core.llm import OpenAILLM
 
 from ..llm_server import MODEL_NAME, model_path, running_server
-from .conftest import free_port
 
 pytestmark = pytest.mark.integration
 

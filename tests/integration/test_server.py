@@ -15,8 +15,9 @@ import pytest
 from chromadb.config import Settings
 
 from mem0_integrations import EventType, Memory, MemoryStatus, OnnxMiniLMEmbedder, StoreError
+from mem0_integrations._cli._server import free_port
 
-from .conftest import ChromaServer, free_port, new_prefix, running_chroma_server
+from .conftest import ChromaServer, new_prefix, running_chroma_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 

@@ -103,12 +103,14 @@ def test_a_failing_mem0_is_reported_not_raised(
     assert "FAILED: ImportError" in row.note
 
 
-def test_the_chroma_server_is_started_and_stopped(tmp_path: Path) -> None:
-    with core.running_chroma_server(tmp_path / "data", tmp_path / "log") as (host, port, proc):
-        assert core._heartbeat(host, port)
+def test_the_chroma_server_the_benchmark_uses_is_started_and_stopped(tmp_path: Path) -> None:
+    from mem0_integrations._cli._server import heartbeat, running_chroma_server
+
+    with running_chroma_server(tmp_path / "data", tmp_path / "log") as (host, port, proc):
+        assert heartbeat(host, port)
         assert proc.poll() is None
     assert proc.poll() is not None
-    assert not core._heartbeat(host, port)
+    assert not heartbeat(host, port)
 
 
 def _fake_memory(embedder: HashEmbedder) -> Any:
