@@ -78,15 +78,17 @@ memory.close()
 print(json.dumps(out))
 """
 
-#: Adds the same text to a fresh user each round, every process at the same moment.
-SAME_WRITER = """
-import json, sys, time
+#: Every process makes the same kind of write at the same moment, round after round:
+#: ``add`` of one text for a fresh user (action: the text), or ``key``: setting one key
+#: of a fresh user to the process's own value.
+RACING_WRITER = """
+import json, sys
 from pathlib import Path
 from mem0_integrations import Memory
 from tests.crash_writer import WordHashEmbedder
 
 host, port, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-proc, rounds, text, sync = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], Path(sys.argv[7])
+proc, rounds, sync, action = int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6]), sys.argv[7]
 memory = Memory(chroma_host=host, chroma_port=port, embedder=WordHashEmbedder(),
                 config={"store": {"collection_prefix": prefix}})
 out = []
@@ -94,7 +96,10 @@ for r in range(rounds):
     (sync / f"ready-{r}-{proc}").touch()
     while not (sync / f"go-{r}").exists():
         pass  # spin: the processes must leave the barrier within the same millisecond
-    result = memory.add(text, user_id=f"same-{r}", infer=False)
+    if action == "key":
+        result = memory.remember({"home_city": f"City{proc}x{r}"}, user_id=f"keyed-{r}")
+    else:
+        result = memory.add(action, user_id=f"same-{r}", infer=False)
     out.append({"ids": result.ids, "events": [e.event.value for e in result.events]})
 memory.close()
 print(json.dumps(out))
@@ -121,6 +126,24 @@ def start_children(code: str, argv: list[list[str]]) -> list[subprocess.Popen[st
         )
         for args in argv
     ]
+
+
+def race(
+    server: ChromaServer, sync: Path, reap: list[subprocess.Popen[str]], action: str
+) -> tuple[str, list[Any]]:
+    """Run :data:`RACING_WRITER` in ``SAME_PROCESSES`` processes on a fresh prefix, releasing
+    them together each round; the prefix and each process's results."""
+    prefix = new_prefix()
+    argv = [server.host, str(server.port), prefix]
+    children = start_children(
+        RACING_WRITER,
+        [[*argv, str(p), str(SAME_ROUNDS), str(sync), action] for p in range(SAME_PROCESSES)],
+    )
+    reap += children
+    for r in range(SAME_ROUNDS):
+        wait_for_files([sync / f"ready-{r}-{p}" for p in range(SAME_PROCESSES)], children)
+        (sync / f"go-{r}").touch()
+    return prefix, results(children)
 
 
 def wait_for_files(files: list[Path], children: list[subprocess.Popen[str]]) -> None:
@@ -314,20 +337,7 @@ def test_two_memories_on_one_folder_adding_the_same_fact_at_once_leave_one_recor
 def test_processes_adding_the_same_fact_at_once_through_a_server_leave_one_record(
     chroma_server: ChromaServer, tmp_path: Path, reap: list[subprocess.Popen[str]]
 ) -> None:
-    prefix = new_prefix()
-    server = [chroma_server.host, str(chroma_server.port), prefix]
-    children = start_children(
-        SAME_WRITER,
-        [
-            [*server, str(p), str(SAME_ROUNDS), SAME_TEXT, str(tmp_path)]
-            for p in range(SAME_PROCESSES)
-        ],
-    )
-    reap += children
-    for r in range(SAME_ROUNDS):
-        wait_for_files([tmp_path / f"ready-{r}-{p}" for p in range(SAME_PROCESSES)], children)
-        (tmp_path / f"go-{r}").touch()
-    per_process = results(children)
+    prefix, per_process = race(chroma_server, tmp_path, reap, SAME_TEXT)
 
     memory = server_memory(chroma_server, prefix)
     counts = {}
@@ -343,29 +353,6 @@ def test_processes_adding_the_same_fact_at_once_through_a_server_leave_one_recor
     assert counts == dict.fromkeys(range(SAME_ROUNDS), 1), f"active records per round: {counts}"
 
 
-#: Sets one key to its own value for a fresh user each round, every process at once.
-KEYED_WRITER = """
-import json, sys, time
-from pathlib import Path
-from mem0_integrations import Memory
-from tests.crash_writer import WordHashEmbedder
-
-host, port, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-proc, rounds, sync = int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])
-memory = Memory(chroma_host=host, chroma_port=port, embedder=WordHashEmbedder(),
-                config={"store": {"collection_prefix": prefix}})
-out = []
-for r in range(rounds):
-    (sync / f"ready-{r}-{proc}").touch()
-    while not (sync / f"go-{r}").exists():
-        pass  # spin: the processes must leave the barrier within the same millisecond
-    result = memory.remember({"home_city": f"City{proc}x{r}"}, user_id=f"keyed-{r}")
-    out.append({"ids": result.ids, "events": [e.event.value for e in result.events]})
-memory.close()
-print(json.dumps(out))
-"""
-
-
 @pytest.mark.server
 def test_processes_setting_one_key_at_once_through_a_server_leave_one_value(
     chroma_server: ChromaServer, tmp_path: Path, reap: list[subprocess.Popen[str]]
@@ -374,17 +361,7 @@ def test_processes_setting_one_key_at_once_through_a_server_leave_one_value(
     processes, so each may supersede a value the others have not seen; after the writes
     settle the key has exactly one active value, and every other value is superseded
     by it (the latest statement wins, the same choice in every process)."""
-    prefix = new_prefix()
-    server = [chroma_server.host, str(chroma_server.port), prefix]
-    children = start_children(
-        KEYED_WRITER,
-        [[*server, str(p), str(SAME_ROUNDS), str(tmp_path)] for p in range(SAME_PROCESSES)],
-    )
-    reap += children
-    for r in range(SAME_ROUNDS):
-        wait_for_files([tmp_path / f"ready-{r}-{p}" for p in range(SAME_PROCESSES)], children)
-        (tmp_path / f"go-{r}").touch()
-    results(children)
+    prefix, _ = race(chroma_server, tmp_path, reap, "key")
 
     memory = server_memory(chroma_server, prefix)
     counts = {}
