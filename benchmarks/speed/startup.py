@@ -33,8 +33,11 @@ def bench_import(report: Report, runs: int = 5) -> None:
         if env.get("PYTHONDONTWRITEBYTECODE")
         else "environment as is"
     )
-    variants: list[tuple[str, dict[str, str], str]] = [
-        ("import mem0_integrations", env, as_is),
+    # (label, environment, note, judged): with PYTHONDONTWRITEBYTECODE set every run
+    # compiles the package's sources, which no installed package does (pip writes the
+    # .pyc files); that row is shown, and the target is judged on the cached one.
+    variants: list[tuple[str, dict[str, str], str, bool]] = [
+        ("import mem0_integrations", env, as_is, not env.get("PYTHONDONTWRITEBYTECODE")),
     ]
     loaded: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="mem0i-pycache-") as cache:
@@ -43,9 +46,9 @@ def bench_import(report: Report, runs: int = 5) -> None:
         if env.get("PYTHONDONTWRITEBYTECODE"):
             run_python(_IMPORT_CODE, env=cached)  # fills the private bytecode cache
             variants.append(
-                ("import, bytecode cached", cached, "as after pip install (.pyc present)")
+                ("import, bytecode cached", cached, "as after pip install (.pyc present)", True)
             )
-        for label, variant_env, why in variants:
+        for label, variant_env, why, judged in variants:
             results = [run_python(_IMPORT_CODE, env=variant_env) for _ in range(runs)]
             seconds = median([r["seconds"] for r in results])
             heavy = sorted({m for r in results for m in r["heavy"]})
@@ -61,9 +64,9 @@ def bench_import(report: Report, runs: int = 5) -> None:
                     f"{label} (median of {runs})",
                     seconds,
                     "s",
-                    f"<= {TARGET_IMPORT_S} s",
-                    at_most(seconds, TARGET_IMPORT_S),
-                    why,
+                    f"<= {TARGET_IMPORT_S} s" if judged else "",
+                    at_most(seconds, TARGET_IMPORT_S) if judged else None,
+                    why if judged else f"{why}; the target is judged with bytecode cached",
                 )
             )
         report.add(

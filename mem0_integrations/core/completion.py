@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal, TypeVar
 
 from .config import LLMConfig
@@ -218,6 +217,8 @@ def _seconds(value: str) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # rare: an HTTP date; keeps the import light
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

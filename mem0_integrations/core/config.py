@@ -54,7 +54,7 @@ def utc_now() -> datetime:
 class StoreConfig(BaseModel):
     """Where memories are stored: an embedded folder or a Chroma server."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     path: Path | None = Field(
         default=None,
@@ -111,7 +111,7 @@ class StoreConfig(BaseModel):
 class EmbedderConfig(BaseModel):
     """Which embedding model turns text into vectors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     provider: Literal["onnx-minilm", "openai"] = Field(
         default="onnx-minilm",
@@ -143,7 +143,7 @@ class LLMConfig(BaseModel):
     LlamaIndex LLM can be passed to ``Memory(llm=...)`` instead.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     model: str | None = Field(
         default=None, description="Chat model name, e.g. gpt-4o-mini; unset: no LLM."
@@ -170,7 +170,7 @@ class LLMConfig(BaseModel):
 class ExtractionConfig(BaseModel):
     """How ``add(..., infer=True)`` turns messages into memories."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     on_llm_error: Literal["fallback", "raise"] = Field(
         default="fallback",
@@ -248,7 +248,7 @@ class RankingConfig(BaseModel):
     the update scenarios; README ("Ranking") lists the measurements.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     similarity_weight: float = Field(default=1.0, ge=0, description="Cosine similarity.")
     keyword_weight: float = Field(default=1.0, ge=0, description="BM25 keyword match.")
@@ -328,7 +328,9 @@ class DecayConfig(BaseModel):
     category (``infer=False``). ``None`` means never decays.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True)
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     enabled: bool = Field(default=True, description="False: nothing decays or is archived.")
     half_lives: dict[str, float | None] = Field(
@@ -365,7 +367,7 @@ class DecayConfig(BaseModel):
 class LimitsConfig(BaseModel):
     """Input bounds; larger inputs are rejected with InvalidInputError before any write."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     max_text_chars: int = Field(default=16_000, ge=1, description="Characters per message/text.")
     max_messages: int = Field(default=1_000, ge=1, description="Messages per add() call.")
@@ -376,7 +378,7 @@ class LimitsConfig(BaseModel):
 class MemoryConfig(BaseModel):
     """Everything a :class:`~mem0_integrations.Memory` can be configured with."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     store: StoreConfig = Field(default_factory=StoreConfig)
     embedder: EmbedderConfig = Field(default_factory=EmbedderConfig)

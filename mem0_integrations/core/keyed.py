@@ -27,7 +27,6 @@ replaces their text and clears their value, which then reads back as
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -38,6 +37,7 @@ from .adding import checked_now
 from .codec import META_PREFIX, dumps
 from .consolidation import history_entry
 from .dates import event_span
+from .deadline import in_thread
 from .errors import InvalidInputError, ScopeError
 from .filters import and_, read_where
 from .keyed_ops import (
@@ -141,7 +141,7 @@ class KeyedRecords:
 
     async def aexecute(self, ops: Sequence[KeyedOp]) -> list[KeyedResult]:
         """Async twin of :meth:`execute` (same logic, in a worker thread)."""
-        return await asyncio.to_thread(self.execute, ops)
+        return await in_thread(self.execute, ops)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -370,4 +370,4 @@ class KeyedRecords:
 
     async def asweep(self) -> int:
         """Async twin of :meth:`sweep` (same logic, in a worker thread)."""
-        return await asyncio.to_thread(self.sweep)
+        return await in_thread(self.sweep)

@@ -11,7 +11,6 @@ result", so two threads adding the same fact leave one record.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import threading
@@ -28,7 +27,7 @@ from .adding import AddPipeline, checked_now, commit
 from .background import BackgroundWriter
 from .completion import RetryPolicy
 from .config import Clock, MemoryConfig, utc_now
-from .deadline import deadline
+from .deadline import deadline, in_thread
 from .embedders import BoundedEmbedder, Embedder, as_embedder, embedder_from_config
 from .errors import (
     ConfigurationError,
@@ -63,6 +62,7 @@ from .models import (
     MemoryStatus,
     QuarantinedItem,
     Scope,
+    build_schemas,
 )
 from .purge import settle_purge
 from .quarantine import Quarantine
@@ -86,7 +86,7 @@ def _async_twin(
 
     @functools.wraps(fn)
     async def twin(self: Memory, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return await asyncio.to_thread(fn, self, *args, **kwargs)
+        return await in_thread(fn, self, *args, **kwargs)
 
     twin.__name__ = twin.__qualname__ = "a" + fn.__name__
     twin.__doc__ = f"Async twin of :meth:`Memory.{fn.__name__}` (same logic, in a worker thread)."
@@ -161,6 +161,7 @@ class Memory:
                 "client= was given together with path/chroma_host/chroma_port. Pass either an "
                 "injected Chroma client or where to open one, not both."
             )
+        build_schemas()
         cfg = MemoryConfig.located(
             config, path=path, chroma_host=chroma_host, chroma_port=chroma_port
         )

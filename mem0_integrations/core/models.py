@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+import threading
 import unicodedata
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -44,6 +45,7 @@ __all__ = [
     "ScoreExplanation",
     "ScorePart",
     "SkippedFact",
+    "build_schemas",
     "content_hash",
     "is_unicode_text",
     "normalize_text",
@@ -56,6 +58,34 @@ SCOPE_KEYS: tuple[str, ...] = ("user_id", "agent_id", "session_id", "run_id")
 _MAX_ID_LEN = 256
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+
+
+_SCHEMAS_LOCK = threading.Lock()
+_schemas_built = False
+
+
+def build_schemas() -> None:
+    """Build the validators of every model of this package, once, under a lock.
+
+    The models are declared with ``defer_build=True`` so that importing the package
+    does not pay for them (about 0.1 s of the import). :class:`~mem0_integrations.Memory`
+    calls this before it starts a thread, so no two threads race to build the same
+    model's validator (pydantic/pydantic#11849); a model used earlier builds itself.
+    """
+    global _schemas_built
+    if _schemas_built:
+        return
+    with _SCHEMAS_LOCK:
+        pending = list(BaseModel.__subclasses__())
+        while pending:
+            model = pending.pop()
+            pending.extend(model.__subclasses__())
+            if (
+                model.__module__.startswith("mem0_integrations.")
+                and not model.__pydantic_complete__
+            ):
+                model.model_rebuild()
+        _schemas_built = True
 
 
 def is_unicode_text(value: str) -> bool:
@@ -108,7 +138,7 @@ class Scope(BaseModel):
     ``session_id`` (Mem0 compatibility).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", populate_by_name=True)
 
     user_id: str | None = Field(default=None, description="The end user the memory is about.")
     agent_id: str | None = Field(default=None, description="The agent that owns the memory.")
@@ -230,7 +260,7 @@ Role = Literal["user", "assistant", "system", "tool"]
 class Message(BaseModel):
     """One chat message given to :meth:`Memory.add`."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     role: Role = "user"
     content: str
@@ -253,7 +283,7 @@ class Message(BaseModel):
 class MemorySource(BaseModel):
     """Where a memory came from: the role that said it and the message ids."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     role: Role | None = None
     message_ids: list[str] = Field(default_factory=list)
@@ -267,7 +297,7 @@ def keyword_text(text: str, context: str | None) -> str:
 class MemoryRecord(BaseModel):
     """One stored memory, with everything the store keeps about it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     id: str
     text: str
@@ -346,6 +376,8 @@ class MemoryRecord(BaseModel):
 class ScorePart(BaseModel):
     """One signal of a search score: its value in ``[0, 1]``, weight and contribution."""
 
+    model_config = ConfigDict(defer_build=True)
+
     value: float
     weight: float
     contribution: float = Field(description="weight * value / total weight.")
@@ -358,6 +390,8 @@ class ScoreExplanation(BaseModel):
     ``retention`` is the memory's decayed strength (it is archived below the
     archive threshold); ``half_life_days`` the half-life it decays with.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     parts: dict[str, ScorePart]
     retention: float
@@ -382,6 +416,8 @@ class MemoryHit(BaseModel):
     similarity alone. ``explanation`` is set with ``search(..., explain=True)``.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     memory: str
     score: float = Field(ge=0.0, le=1.0)
@@ -403,6 +439,8 @@ class MemoryHit(BaseModel):
 class MemoryEvent(BaseModel):
     """What one write did: the event type, the memory after and before it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     event: EventType
     memory: str | None = Field(default=None, description="The memory text after the event.")
@@ -416,6 +454,8 @@ class LLMUsage(BaseModel):
 
     Token counts are what the server reported; a client that reports none counts 0.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     calls: int = Field(default=0, ge=0)
     prompt_tokens: int = Field(default=0, ge=0)
@@ -433,7 +473,7 @@ class QuarantinedItem(BaseModel):
     """Text kept aside instead of stored as a memory (an instruction, a link to follow);
     see :mod:`~mem0_integrations.core.quarantine`. Never searched or returned as a memory."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str
     text: str
@@ -446,6 +486,8 @@ class QuarantinedItem(BaseModel):
 class SkippedFact(BaseModel):
     """A candidate that was not stored, and why (e.g. said by the assistant, an instruction)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     text: str
     reason: str
     role: Role | None = None
@@ -456,6 +498,8 @@ ExtractorName = Literal["verbatim", "facts", "offline", "llm", "offline-fallback
 
 class AddResult(BaseModel):
     """The events of one :meth:`Memory.add` or :meth:`Memory.remember` call."""
+
+    model_config = ConfigDict(defer_build=True)
 
     events: list[MemoryEvent] = Field(default_factory=list)
     usage: LLMUsage = Field(default_factory=LLMUsage)
@@ -476,6 +520,8 @@ class AddResult(BaseModel):
 class ConsolidationReport(BaseModel):
     """What one :meth:`Memory.consolidate` run changed (ids), and what it looked at."""
 
+    model_config = ConfigDict(defer_build=True)
+
     scanned: int = 0
     archived: list[str] = Field(
         default_factory=list, description="Decayed below the archive threshold."
@@ -495,6 +541,8 @@ class ConsolidationReport(BaseModel):
 
 class HistoryEntry(BaseModel):
     """One event in the life of a memory, with full snapshots before and after."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     memory_id: str

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .codec import record_from_chroma
 from .filters import read_where
@@ -34,6 +34,8 @@ _PAGE = 1_000
 class ScopeCounts(BaseModel):
     """The memories stored under exactly one scope."""
 
+    model_config = ConfigDict(defer_build=True)
+
     scope: Scope
     total: int
     by_status: dict[str, int]
@@ -41,6 +43,8 @@ class ScopeCounts(BaseModel):
 
 class StoreStats(BaseModel):
     """Counts of one store (or of one scope of it), as :func:`store_stats` returns them."""
+
+    model_config = ConfigDict(defer_build=True)
 
     location: str = Field(description="The embedded folder, or the server's URL.")
     mode: Literal["embedded", "server", "injected"]

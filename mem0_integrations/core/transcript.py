@@ -26,7 +26,6 @@ worker thread. Chroma's errors are raised as :class:`~.errors.StoreError`.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import threading
@@ -35,6 +34,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from .deadline import in_thread
 from .errors import InvalidInputError
 from .filters import read_where
 from .models import Scope
@@ -182,20 +182,20 @@ class Transcripts:
 
     async def arows(self, kind: str, scope: Scope) -> list[tuple[str, str]]:
         """Async :meth:`rows` (in a worker thread)."""
-        return await asyncio.to_thread(self.rows, kind, scope)
+        return await in_thread(self.rows, kind, scope)
 
     async def aappend(self, kind: str, scope: Scope, payloads: Sequence[str]) -> list[str]:
         """Async :meth:`append` (in a worker thread)."""
-        return await asyncio.to_thread(self.append, kind, scope, payloads)
+        return await in_thread(self.append, kind, scope, payloads)
 
     async def adelete(self, ids: Sequence[str]) -> None:
         """Async :meth:`delete` (in a worker thread)."""
-        await asyncio.to_thread(self.delete, ids)
+        await in_thread(self.delete, ids)
 
     async def aclear(self, kind: str, scope: Scope) -> None:
         """Async :meth:`clear` (in a worker thread)."""
-        await asyncio.to_thread(self.clear, kind, scope)
+        await in_thread(self.clear, kind, scope)
 
     async def aerase(self, scope: Scope) -> int:
         """Async :meth:`erase` (in a worker thread)."""
-        return await asyncio.to_thread(self.erase, scope)
+        return await in_thread(self.erase, scope)

@@ -82,6 +82,27 @@ def test_import_is_light() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_import_defers_model_validators_and_asyncio_until_a_memory_needs_them() -> None:
+    """The models' validators are built by the first ``Memory()`` (about 0.1 s of the
+    import saved), all at once under a lock; asyncio loads with the first async call."""
+    code = """
+import sys
+from mem0_integrations import Memory, MemoryConfig, MemoryRecord
+class Embedder:
+    name = "two-dims"
+    def embed(self, texts):
+        return [[1.0, float(len(t))] for t in texts]
+built = lambda: f"{MemoryRecord.__pydantic_complete__} {MemoryConfig.__pydantic_complete__}"
+print("asyncio" in sys.modules, built())
+memory = Memory(client=__import__("chromadb").EphemeralClient(), embedder=Embedder())
+print(built())
+memory.add("I like green tea.", user_id="u", infer=False)
+print(memory.search("tea", user_id="u")[0].memory)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:3] == ["False False False", "True True", "I like green tea."]
+
+
 def test_adapter_packages_pin_their_names() -> None:
     import mem0_integrations.langchain as lc
     import mem0_integrations.llama_index as li
