@@ -74,9 +74,10 @@ def decay_class(record: MemoryRecord) -> str:
     return record.category or "default"
 
 
-def half_life(record: MemoryRecord, decay: DecayConfig) -> float | None:
-    """Days for the memory's strength to halve, or None if it never decays."""
-    cls = decay_class(record)
+def half_life(record: MemoryRecord, decay: DecayConfig, cls: str | None = None) -> float | None:
+    """Days for the memory's strength to halve, or None if it never decays (``cls``: its
+    :func:`decay_class`, when the caller has it already)."""
+    cls = cls or decay_class(record)
     base = decay.half_lives.get(cls, decay.half_lives.get("default"))
     if base is None:
         return None
@@ -114,9 +115,10 @@ class Decay:
 def retention(record: MemoryRecord, now: datetime, decay: DecayConfig) -> Decay:
     """How much of the memory's strength is left at ``now`` (1 = fresh)."""
     idle = max(0.0, _days(now - _last_live(record)))
-    days = half_life(record, decay)
+    cls = decay_class(record)
+    days = half_life(record, decay, cls)
     value = 1.0 if days is None or not decay.enabled else float(0.5 ** (idle / days))
-    return Decay(value, days, decay_class(record), idle)
+    return Decay(value, days, cls, idle)
 
 
 def _signals(
