@@ -109,8 +109,12 @@ class AddPipeline:
         """For each vector, active memories of exactly ``scope`` with their similarity."""
         if not vectors or limit < 1:
             return [[] for _ in vectors]
-        rows = self._store.query_many(vectors, where=read_where(scope), limit=limit + 4)
-        return [[(r, 1.0 - d) for r, d in found if r.scope == scope][:limit] for found in rows]
+        index = self._store.index
+        rows = index.nearest_if_loaded(scope, vectors, limit + 4) if index else None
+        if rows is None:  # a scope-filtered Chroma query: 12 ms at 10k memories, 65 at 100k
+            distances = self._store.query_many(vectors, where=read_where(scope), limit=limit + 4)
+            rows = [[(r, 1.0 - d) for r, d in found] for found in distances]
+        return [[(r, s) for r, s in found if r.scope == scope][:limit] for found in rows]
 
     def merge(
         self,
@@ -170,7 +174,11 @@ class AddPipeline:
             # Read under the lock: what this process writes is never stale here.
             similar = self._similar([embeddings[kept[i].text] for i in probe], scope, 3)
             neighbours = dict(zip(probe, similar, strict=True))
-            existing = {r.id: r for r in self._store.find(where) if r.scope == scope}
+            index = self._store.index
+            same = index.matching_if_loaded(scope, hashes, keys) if index else None
+            if same is None:  # a scope-filtered Chroma read: 4 ms at 10k memories, 38 at 100k
+                same = self._store.find(where)
+            existing = {r.id: r for r in same if r.scope == scope}
             existing.update((r.id, r) for rows in similar for r, _ in rows)
             if named:
                 existing.update(self._store.get_records(named))

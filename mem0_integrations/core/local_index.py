@@ -295,6 +295,40 @@ class LocalIndex:
                 return None
             return [(index.records[i], s) for i, s in index.vectors.nearest(q, limit)]
 
+    def nearest_if_loaded(
+        self, scope: Scope, vectors: Sequence[Sequence[float]], limit: int
+    ) -> list[list[tuple[MemoryRecord, float]]] | None:
+        """:meth:`nearest` for each vector (records detached), without loading the scope:
+        None unless the scope is already indexed with its vectors. For the duplicate
+        check of an add, which must not load every scope a bulk import writes to."""
+        if not self.exclusive:
+            return None
+        with self._lock:
+            index = self._scopes.get(scope)
+            if index is None or index.vectors is None:
+                return None
+            found = [index.vectors.nearest(_unit(v), limit) for v in vectors]
+            return [[(index.records[i].detached(), s) for i, s in rows] for rows in found]
+
+    def matching_if_loaded(
+        self, scope: Scope, hashes: Iterable[str], keys: Iterable[str]
+    ) -> list[MemoryRecord] | None:
+        """The scope's active memories (detached) with one of ``hashes`` or ``keys``, as
+        the store's ``find`` reads them; None unless the scope is indexed in this process,
+        which then sees every write (exclusive): an add's exact-duplicate check."""
+        if not self.exclusive:
+            return None
+        wanted_hashes, wanted_keys = set(hashes), set(keys)
+        with self._lock:
+            index = self._scopes.get(scope)
+            if index is None:
+                return None
+            return [
+                r.detached()
+                for r in index.records.values()
+                if r.hash in wanted_hashes or (r.key is not None and r.key in wanted_keys)
+            ]
+
     def lookup(
         self, scope: Scope, ids: Iterable[str], vector: Sequence[float]
     ) -> list[tuple[MemoryRecord, float]] | None:
