@@ -104,17 +104,21 @@ class _Owned:
         """Flushed before the client closes (its counts need the client)."""
 
     def let_go(self) -> None:
+        # This may run inside the garbage collector, in the middle of any code of the
+        # program: failures are logged without a traceback, since formatting one calls
+        # ast.parse on Python 3.11, and an ast.parse nested in another one (collected
+        # during it) fails that outer one with "AST constructor recursion depth mismatch".
         try:
             if self.access is not None:
                 self.access.close()
-        except Exception:
-            log.exception("mem0-integrations could not write buffered access counts")
+        except Exception as e:
+            log.error("mem0-integrations could not write buffered access counts: %r", e)
         try:
             close = getattr(self.client, "close", None)
             if callable(close):
                 close()
-        except Exception:  # closing must not hide the caller's own error
-            log.exception("mem0-integrations could not close its Chroma client")
+        except Exception as e:  # closing must not hide the caller's own error
+            log.error("mem0-integrations could not close its Chroma client: %r", e)
         finally:
             if self.lease is not None:
                 self.lease.release_soon()  # never blocks: this may run inside the GC

@@ -580,3 +580,47 @@ def test_one_add_that_states_two_values_of_a_key_supersedes_the_first(memory: Me
         ("Lives in Paris", MemoryStatus.DELETED),
     ]
     assert memory.search("where do I live", user_id="u1") == []
+
+
+_COLLECTED_DURING_PARSE = """
+import ast, gc, logging, sys, weakref
+from mem0_integrations.core.memory import _Owned
+logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+
+class DeadServer:
+    def close(self):
+        return self._send({"n": 1}["n"] + 2)
+
+    def _send(self, n):
+        raise ConnectionError(f"server gone {n}")
+
+class Cycle:
+    pass
+
+owned = _Owned(client=None, lease=None)
+owned.access = DeadServer()
+cycle = Cycle()
+cycle.self = cycle
+weakref.finalize(cycle, owned.let_go)
+del owned, cycle
+gc.set_threshold(50_000)  # the next collection falls inside the parse below
+ast.parse("\\n".join(f"x{i} = [a + b * c for a in range({i}) if a]" for i in range(10_000)))
+print("parsed")
+"""
+
+
+def test_a_memory_collected_in_the_middle_of_the_programs_ast_parse_does_not_break_it() -> None:
+    """A ``Memory`` that is garbage-collected lets go of its client in a finalizer, in
+    the middle of whatever the program runs. Logging a failure there with a traceback
+    ran ast.parse nested in the program's own, which Python 3.11 fails with
+    "AST constructor recursion depth mismatch" (seen in CI, a Hypothesis test's
+    inspect.getsource); the failure is logged as one line instead."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _COLLECTED_DURING_PARSE], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "parsed", out.stderr
+    assert "could not write buffered access counts: ConnectionError('server gone 3')" in out.stderr
+    assert "Traceback" not in out.stderr
