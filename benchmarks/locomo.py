@@ -187,10 +187,15 @@ class Turn:
     caption: str | None = None
 
     @property
-    def content(self) -> str:
-        """What is stored: ``"speaker: text"``, plus the shared photo's caption."""
+    def said(self) -> str:
+        """The turn's text, plus the shared photo's caption."""
         photo = f" [shares a photo: {self.caption}]" if self.caption else ""
-        return f"{self.speaker}: {self.text}{photo}"
+        return f"{self.text}{photo}"
+
+    @property
+    def content(self) -> str:
+        """What ``infer=False`` stores: ``"speaker: text"``, plus the photo's caption."""
+        return f"{self.speaker}: {self.said}"
 
 
 @dataclass(frozen=True)

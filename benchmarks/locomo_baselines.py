@@ -12,7 +12,8 @@ system         what it is
 =============  =========================================================================
 ours-infer     our ``Memory`` with ``infer=True`` and the offline extractor: one ``add``
                per session (turns as ``role="user"`` messages, ``name`` = speaker,
-               ``id`` = dia_id, session date-time as ``created_at``); a memory's source
+               content = the turn's text without a speaker prefix, ``id`` =
+               dia_id, session date-time as ``created_at``); a memory's source
                turns are ``record.source.message_ids``; default config and search
                (reinforcing, as the ``default`` system)
 observations   our ``Memory`` over LOCOMO's own ``observation`` facts, each stored
@@ -178,8 +179,8 @@ def ours_infer(conv: Conversation, folder: Path, model: Embedder, outcome: Outco
         messages = [
             {
                 "role": "user",
-                "name": t.speaker,
-                "content": t.content,
+                "name": t.speaker,  # who said it, as a chat app passes it
+                "content": t.said,
                 "id": t.dia_id,
                 "created_at": session.when,
             }

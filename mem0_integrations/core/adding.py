@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +20,10 @@ from .access import AccessRecorder
 from .config import Clock, MemoryConfig
 from .embedders import Embedder
 from .errors import ConfigurationError, ExtractionError
-from .extraction import Candidate, statements, verbatim_candidates
+from .extraction import Candidate, episode_candidates, statements, verbatim_candidates
 from .filters import and_, read_where
 from .llm_extractor import LLMExtractor
-from .merging import MergeRules, Plan, fact_uuid, new_id, plan_add, plan_settle
+from .merging import MergeRules, Plan, fact_uuid, new_id, plan_add, plan_past, plan_settle
 from .models import (
     AddResult,
     EventType,
@@ -75,6 +76,28 @@ def commit(store: ChromaStore, plan: Plan) -> list[MemoryEvent]:
     ]
 
 
+def attribute(
+    candidates: Sequence[Candidate], embeddings: Mapping[str, Sequence[float]]
+) -> list[Candidate]:
+    """``candidates`` with each fact of unknown origin (an LLM read the whole call)
+    attributed to the episode it is most similar to, so the two link."""
+    episodes = [c for c in candidates if c.kind == "episode"]
+    if not episodes or all(c.origin is not None for c in candidates if c.kind == "fact"):
+        return list(candidates)
+    import numpy as np  # installed with chromadb; imported late to keep import light
+
+    matrix = np.asarray([embeddings[e.text] for e in episodes], dtype=np.float64)
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    out: list[Candidate] = []
+    for cand in candidates:
+        if cand.kind == "fact" and cand.origin is None:
+            vector = np.asarray(embeddings[cand.text], dtype=np.float64)
+            best = episodes[int(np.argmax(matrix @ vector))]
+            cand = replace(cand, origin=best.origin)
+        out.append(cand)
+    return out
+
+
 class AddPipeline:
     """Extraction and merging for one ``Memory`` (shares its store, lock and clock)."""
 
@@ -106,15 +129,19 @@ class AddPipeline:
     def _similar(
         self, vectors: Sequence[Sequence[float]], scope: Scope, limit: int
     ) -> list[list[tuple[MemoryRecord, float]]]:
-        """For each vector, active memories of exactly ``scope`` with their similarity."""
+        """For each vector, active facts of exactly ``scope`` with their similarity."""
         if not vectors or limit < 1:
             return [[] for _ in vectors]
         index = self._store.index
-        rows = index.nearest_if_loaded(scope, vectors, limit + 4) if index else None
+        pool = 3 * limit + 4  # episodes sit among the facts
+        rows = index.nearest_if_loaded(scope, vectors, pool) if index else None
         if rows is None:  # a scope-filtered Chroma query: 12 ms at 10k memories, 65 at 100k
-            distances = self._store.query_many(vectors, where=read_where(scope), limit=limit + 4)
+            distances = self._store.query_many(vectors, where=read_where(scope), limit=pool)
             rows = [[(r, 1.0 - d) for r, d in found] for found in distances]
-        return [[(r, s) for r, s in found if r.scope == scope][:limit] for found in rows]
+        return [
+            [(r, s) for r, s in found if r.scope == scope and r.kind == "fact"][:limit]
+            for found in rows
+        ]
 
     def merge(
         self,
@@ -159,7 +186,8 @@ class AddPipeline:
             return result
         texts = list(dict.fromkeys(c.text for c in kept))
         embeddings = dict(zip(texts, self._embedder.embed(texts), strict=True))
-        probe = [i for i, c in enumerate(kept) if near and c.target is None]
+        kept = attribute(kept, embeddings)
+        probe = [i for i, c in enumerate(kept) if near and c.target is None and c.kind == "fact"]
         hashes = sorted({content_hash(c.text) for c in kept})
         keys = sorted({c.key for c in kept if c.key})
         match: dict[str, Any] = {"hash": {"$in": hashes}}
@@ -197,13 +225,30 @@ class AddPipeline:
                 expires_at=expires_at,
                 fact_id=fact_id,
             )
+            plan = plan_past(plan, self._linked_episodes(plan, scope), now=now, seq=time.time_ns())
             events = commit(self._store, plan)
             if self._store.shared and keys:
                 self._settle(scope, keys, now)
             self._access.record(plan.reinforced, now)
-        result.events = events
+        result.events = [e for e in events if e.record is None or e.record.kind == "fact"]
+        result.episodes = [e for e in events if e.record is not None and e.record.kind != "fact"]
         result.skipped.extend(plan.skipped)
         return result
+
+    def _linked_episodes(self, plan: Plan, scope: Scope) -> dict[str, MemoryRecord]:
+        """The stored episodes of ``scope`` that the facts ``plan`` replaces link to."""
+        ids = sorted(
+            {
+                i
+                for c in plan.changes
+                if c.previous is not None and c.previous.kind == "fact"
+                for i in c.previous.links
+            }
+        )
+        if not ids:
+            return {}
+        found = self._store.get_records(ids)
+        return {i: r for i, r in found.items() if r.scope == scope and r.kind == "episode"}
 
     def hold(self, scope: Scope, held: Sequence[tuple[str, str, Role | None]]) -> list[SkippedFact]:
         """Quarantine ``(text, reason, role)`` items; what to report as skipped."""
@@ -307,12 +352,22 @@ class AddPipeline:
                 held.append((msg.content, reason, msg.role))  # no fact is taken from it
         skipped += self.hold(scope, held)
         rules = self._rules.extract(usable, now=now)
+        episodes = (
+            episode_candidates(usable, self._fact_roles, self.config.extraction.context_messages)
+            if self.config.extraction.episodes
+            else []
+        )
         extractor = self._llm_extractor
         if extractor is None or not (rules or statements(usable, self._fact_roles)):
             # No LLM, or nothing for one to read (questions, greetings, thanks, and no
             # fact the rules found): the deterministic layer settles the turn, no call.
             return self.merge(
-                rules, scope, meta, extractor="offline", skipped=skipped, expires_at=expires_at
+                rules + episodes,
+                scope,
+                meta,
+                extractor="offline",
+                skipped=skipped,
+                expires_at=expires_at,
             )
         offered = self._offered(extractor, usable, rules, scope)
         try:
@@ -322,7 +377,7 @@ class AddPipeline:
                 raise
             log.warning("LLM extraction failed, extracting offline instead: %s", e)
             return self.merge(
-                rules,
+                rules + episodes,
                 scope,
                 meta,
                 extractor="offline-fallback",
@@ -332,7 +387,7 @@ class AddPipeline:
                 expires_at=expires_at,
             )
         return self.merge(
-            found,
+            found + episodes,
             scope,
             meta,
             extractor="llm",

@@ -135,6 +135,8 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         "hash": record.hash,
         "metadata_json": dumps(record.metadata),
         "context": record.context or "",
+        "kind": record.kind,
+        "links_json": dumps(record.links),
     }
     for key, value in record.metadata.items():
         flat = _flat(value)
@@ -174,6 +176,8 @@ def record_from_chroma(memory_id: str, document: str | None, meta: Any) -> Memor
             hash=m["hash"],
             metadata=json.loads(m.get("metadata_json") or "{}"),
             context=m.get("context") or None,
+            kind=m.get("kind") or "fact",  # rows written before episodes existed
+            links=json.loads(m.get("links_json") or "[]"),
         )
     except (KeyError, ValueError, ValidationError) as e:
         raise StoreError(

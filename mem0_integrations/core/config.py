@@ -195,6 +195,13 @@ class ExtractionConfig(BaseModel):
         "words of the question it answered. 0 turns it off (README: 'Ranking' has the "
         "LOCOMO numbers behind the default).",
     )
+    episodes: bool = Field(
+        default=True,
+        description="With infer=True, also keep every message of fact_roles verbatim as an "
+        "episode (MemoryRecord.kind 'episode'), linked both ways to the facts taken from it: "
+        "the evidence beside the current-truth facts, found by search even when extraction "
+        "kept nothing of the turn. False stores the extracted facts only.",
+    )
     offer_threshold: float = Field(
         default=0.2,
         ge=-1.0,
@@ -257,6 +264,14 @@ class RankingConfig(BaseModel):
     reinforcement_weight: float = Field(
         default=0.02, ge=0, description="Reinforcement from retrievals and confirmations."
     )
+    past_factor: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Score multiplier for a memory that no longer holds at the search time (an "
+        "episode whose facts were superseded since): it stays findable as evidence of the past "
+        "and ranks below what is current.",
+    )
     recency_half_life_days: float = Field(
         default=30.0, gt=0, description="Days after which the recency signal halves."
     )
@@ -306,6 +321,7 @@ def _default_half_lives() -> dict[str, float | None]:
         "task": 7.0,
         "mood": 2.0,
         "transient": 7.0,
+        "episode": 120.0,
         "default": 365.0,
     }
 
@@ -324,7 +340,8 @@ class DecayConfig(BaseModel):
     state ("this week", "today", "right now") is ``transient``. Keys of
     ``half_lives`` are categories (identity, relations, pets, health, diet,
     preference, habit, skill, goal, plan, event, other, and any custom one),
-    ``transient``, ``mood``, ``task``, and ``default`` for memories without a
+    ``transient``, ``mood``, ``task``, ``episode`` for the verbatim turns
+    ``infer=True`` keeps beside its facts, and ``default`` for memories without a
     category (``infer=False``). ``None`` means never decays.
     """
 

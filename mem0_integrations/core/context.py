@@ -23,7 +23,11 @@ DEFAULT_HEADER = (
 def _line(hit: MemoryHit) -> str:
     record = hit.record
     when = record.said_at.date().isoformat()
-    return f"- {record.text} (stated {when})"
+    if hit.current:
+        return f"- {record.text} (stated {when})"
+    # Evidence of the past: the model must not take it for the present.
+    until = f" until {record.valid_until.date().isoformat()}" if record.valid_until else ""
+    return f"- earlier, no longer current: {record.text} (stated {when}, held{until})"
 
 
 def render_memories(hits: Sequence[MemoryHit], *, header: str | None = DEFAULT_HEADER) -> str:

@@ -20,12 +20,13 @@ from pydantic import ValidationError
 from .codec import dumps
 from .config import LimitsConfig
 from .errors import InvalidInputError
-from .models import EventType, MemorySource, Message, is_unicode_text
+from .models import EventType, MemoryKind, MemorySource, Message, is_unicode_text
 
 __all__ = [
     "CATEGORIES",
     "Candidate",
     "check_text",
+    "episode_candidates",
     "fact_candidates",
     "parse_messages",
     "render_fact",
@@ -78,6 +79,11 @@ class Candidate:
     """When the fact was said (the message time), if the message carried one."""
     context: str | None = None
     """The messages just before the fact's message, for keyword search."""
+    kind: MemoryKind = "fact"
+    """``"episode"``: a turn kept verbatim as evidence (see :func:`episode_candidates`)."""
+    origin: int | None = None
+    """Index, in the ``add`` call's messages, of the message the fact was taken from
+    (None when the extractor read several, e.g. an LLM)."""
 
 
 def parse_messages(messages: Any, limits: LimitsConfig) -> list[Message]:
@@ -160,6 +166,42 @@ def verbatim_candidates(messages: Sequence[Message], context: int = 0) -> list[C
             )
         )
     return out
+
+
+def episode_candidates(
+    messages: Sequence[Message], roles: Collection[str], context: int = 0
+) -> list[Candidate]:
+    """``infer=True``: every message of ``roles`` kept verbatim as an episode.
+
+    An episode is the evidence layer beside the extracted facts: the turn as said,
+    who said it (``"Name: text"`` when the message has a ``name``), when (its
+    ``created_at``) and, as keyword context, up to ``context`` non-system messages
+    said before it. ``origin`` is the message's index in ``messages``, so the facts
+    taken from the same message link to it.
+    """
+    said = [(i, m) for i, m in enumerate(messages) if m.role != "system"]
+    out: list[Candidate] = []
+    for n, (i, m) in enumerate(said):
+        if m.role not in roles:
+            continue
+        before = "\n".join(_spoken(p) for _, p in said[max(0, n - context) : n])
+        out.append(
+            Candidate(
+                text=_spoken(m),
+                source=_source(m),
+                stated_at=m.created_at,
+                context=before[-MAX_CONTEXT_CHARS:] or None,
+                kind="episode",
+                origin=i,
+            )
+        )
+    return out
+
+
+def _spoken(msg: Message) -> str:
+    """A message's text with its speaker's name in front when it has one."""
+    text = msg.content.strip()
+    return f"{msg.name}: {text}" if msg.name else text
 
 
 def check_text(text: Any, what: str, max_chars: int) -> str:

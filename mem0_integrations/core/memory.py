@@ -811,6 +811,7 @@ class Memory:
         as_of: datetime | date | None = None,
         include_history: bool = False,
         reinforce: bool = True,
+        evidence: bool = False,
     ) -> list[MemoryHit]:
         """The scope's memories that best match ``query``, best first.
 
@@ -826,6 +827,13 @@ class Memory:
         also returns superseded, deleted and archived memories, always after the
         active ones. Each hit counts as a use of the memory (reinforcement)
         unless ``reinforce=False``.
+
+        Facts and episodes (the turns ``add(infer=True)`` keeps verbatim) rank
+        together; each hit's ``kind`` says which, and ``current`` is False for
+        one that no longer holds (an episode whose facts were superseded ranks
+        below what is current). A fact and the episode it was taken from say the
+        same thing, so only the better-ranked of the two is returned, unless
+        ``evidence=True``.
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
         text = self._text(query, "query")
@@ -846,6 +854,7 @@ class Memory:
             as_of=moment("as_of", as_of, end_of_day=True),
             include_history=bool(include_history),
             reinforce=bool(reinforce),
+            evidence=bool(evidence),
         )
         if request.since and request.until and request.since > request.until:
             raise InvalidInputError(f"since={since!r} is after until={until!r}.")
@@ -878,19 +887,25 @@ class Memory:
         limit: int | None = 100,
         filters: Mapping[str, Any] | None = None,
         include_inactive: bool = False,
+        kind: Literal["fact", "episode", "all"] = "fact",
     ) -> list[MemoryRecord]:
         """The scope's memories, most recently updated first.
 
         Active and unexpired only, unless ``include_inactive`` (then superseded,
-        deleted and expired memories too). ``limit=None`` returns all.
+        deleted and expired memories too). ``limit=None`` returns all. ``kind``:
+        the facts (default), the episodes ``add(infer=True)`` kept verbatim, or both.
         """
         scope = self._scope(user_id, agent_id, session_id, run_id)
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
             raise InvalidInputError(f"limit must be a positive integer or None, got {limit!r}.")
+        if kind not in ("fact", "episode", "all"):
+            raise InvalidInputError(f"kind must be 'fact', 'episode' or 'all', got {kind!r}.")
         self._access.flush()
         records = self._store.find(read_where(scope, filters=filters), archived=include_inactive)
+        if kind != "all":
+            records = [r for r in records if r.kind == kind]
         if not include_inactive:
             now = self._now()
             records = [r for r in records if not r.expired(now)]

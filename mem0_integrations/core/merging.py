@@ -53,6 +53,7 @@ __all__ = [
     "plan_add",
     "plan_delete",
     "plan_edit",
+    "plan_past",
     "plan_settle",
     "superseded",
 ]
@@ -97,6 +98,8 @@ class Change:
     previous: MemoryRecord | None = None
     superseded: MemoryRecord | None = None
     """For a supersede: the previous record as it is stored after the change."""
+    origin: int | None = None
+    """The message index of the candidate that made the change (see Candidate.origin)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,13 @@ def plan_add(
     without it ids are random.
     """
     rules = rules or MergeRules()
-    active = {r.id: r for r in existing if r.status is MemoryStatus.ACTIVE and r.scope == scope}
+    live = [r for r in existing if r.status is MemoryStatus.ACTIVE and r.scope == scope]
+    active = {r.id: r for r in live if r.kind == "fact"}
+    episode_ids = _episode_ids(
+        [c for c in candidates if c.kind == "episode"],
+        {r.hash: r for r in live if r.kind == "episode"},
+        fact_id or (lambda _: make_id()),
+    )
     by_hash = {r.hash: r for r in active.values()}
     by_key = {r.key: r for r in active.values() if r.key}
     changes: list[Change] = []
@@ -162,6 +171,8 @@ def plan_add(
             del by_key[record.key]
 
     for i, cand in enumerate(candidates):
+        if cand.kind == "episode":
+            continue  # written below, once the facts taken from them are known
         near = [(active[r.id], s) for r, s in (neighbours or {}).get(i, ()) if r.id in active]
         if cand.action is EventType.DELETE:
             target = _retract_target(cand, active, by_key, near, rules)
@@ -192,7 +203,7 @@ def plan_add(
         digest = content_hash(cand.text)
         if digest in by_hash:
             same = by_hash[digest]
-            changes.append(Change(EventType.NONE, same, same))
+            changes.append(Change(EventType.NONE, same, same, origin=cand.origin))
             continue
         old = active.get(cand.target or "") if cand.action is EventType.UPDATE else None
         if old is None and cand.key:
@@ -204,7 +215,7 @@ def plan_add(
                 similarity >= rules.duplicate_threshold
                 or (similarity >= rules.update_threshold and _adds_nothing(cand.text, closest.text))
             ):
-                changes.append(Change(EventType.NONE, closest, closest))
+                changes.append(Change(EventType.NONE, closest, closest, origin=cand.origin))
                 continue
             if compatible and similarity >= rules.update_threshold:
                 old = closest
@@ -227,19 +238,149 @@ def plan_add(
             hash=digest,
             metadata=dict(metadata),
             context=cand.context,
+            links=[episode_ids[cand.origin]] if cand.origin in episode_ids else [],
         )
         if old is not None:
             gone = superseded(old, by=record, now=now)
-            changes.append(Change(EventType.UPDATE, record, old, gone))
+            changes.append(Change(EventType.UPDATE, record, old, gone, origin=cand.origin))
             forget(old)
         else:
-            changes.append(Change(EventType.ADD, record))
+            changes.append(Change(EventType.ADD, record, origin=cand.origin))
         active[record.id] = record
         by_hash[digest] = record
         if record.key:
             by_key[record.key] = record
+    changes += _episodes(
+        [c for c in candidates if c.kind == "episode"],
+        episode_ids,
+        {r.id: r for r in live if r.kind == "episode"},
+        changes,
+        scope=scope,
+        now=now,
+        metadata=metadata,
+        expires_at=expires_at,
+    )
     plan = _apply(changes, now, embeddings, seq, make_id)
     return Plan(plan.changes, plan.writes, plan.history, skipped)
+
+
+def _episode_ids(
+    episodes: Sequence[Candidate],
+    stored: Mapping[str, MemoryRecord],
+    make: Callable[[str], str],
+) -> dict[int | None, str]:
+    """The id of each episode by its message index: the stored episode with the same
+    text (a turn fed twice is one episode), else a new id."""
+    ids: dict[int | None, str] = {}
+    for cand in episodes:
+        same = stored.get(content_hash(cand.text))
+        ids[cand.origin] = same.id if same is not None else make(cand.text)
+    return ids
+
+
+def _episodes(
+    episodes: Sequence[Candidate],
+    ids: Mapping[int | None, str],
+    stored: Mapping[str, MemoryRecord],
+    facts: Sequence[Change],
+    *,
+    scope: Scope,
+    now: datetime,
+    metadata: Mapping[str, Any],
+    expires_at: datetime | None,
+) -> list[Change]:
+    """The episodes' changes: a new one ADDs, linked to the facts taken from its
+    message; a repeated one is ``NONE`` (reinforced) under its stored id."""
+    taken: dict[int | None, list[str]] = {}
+    for change in facts:
+        if change.event is not EventType.DELETE and change.origin is not None:
+            taken.setdefault(change.origin, []).append(change.record.id)
+    until = _replaced(facts, now)  # a fact stated and replaced within this one call
+    out: list[Change] = []
+    written: set[str] = set()
+    for cand in episodes:
+        episode_id = ids[cand.origin]
+        if episode_id in written:
+            continue
+        written.add(episode_id)
+        same = stored.get(episode_id)
+        if same is not None:
+            out.append(Change(EventType.NONE, same, same, origin=cand.origin))
+            continue
+        stated = cand.stated_at or now
+        span = event_span(cand.text, stated.date())
+        record = MemoryRecord(
+            id=episode_id,
+            text=cand.text,
+            scope=scope,
+            source=cand.source,
+            created_at=now,
+            updated_at=now,
+            stated_at=stated,
+            event_start=span[0] if span else None,
+            event_end=span[1] if span else None,
+            expires_at=expires_at,
+            hash=content_hash(cand.text),
+            metadata=dict(metadata),
+            context=cand.context,
+            kind="episode",
+            links=list(dict.fromkeys(taken.get(cand.origin, []))),
+            valid_until=max(until[episode_id], stated) if episode_id in until else None,
+        )
+        out.append(Change(EventType.ADD, record, origin=cand.origin))
+    return out
+
+
+def _replaced(changes: Sequence[Change], now: datetime) -> dict[str, datetime]:
+    """Episode id -> when a fact taken from it was first superseded or retracted by
+    ``changes``."""
+    until: dict[str, datetime] = {}
+    for change in changes:
+        old = change.previous
+        if old is None or old.kind != "fact":
+            continue
+        if change.event is EventType.UPDATE and old.id != change.record.id:  # not an edit
+            when = change.record.said_at
+        elif change.event is EventType.DELETE:
+            when = change.record.valid_until or now
+        else:
+            continue
+        for episode_id in old.links:
+            until[episode_id] = min(when, until.get(episode_id, when))
+    return until
+
+
+def plan_past(
+    plan: Plan,
+    episodes: Mapping[str, MemoryRecord],
+    *,
+    now: datetime,
+    seq: int = 0,
+    make_id: Callable[[], str] = new_id,
+) -> Plan:
+    """``plan`` with the stored episodes whose facts it supersedes or retracts marked
+    as evidence of the past: ``valid_until`` set to when the newer statement was made.
+
+    ``episodes`` maps ids to the stored episodes the plan's replaced facts link to
+    (other ids are ignored). The episode stays searchable, ranks below current
+    memories and renders as earlier (:func:`~.context.render_memories`).
+    """
+    until = _replaced(plan.changes, now)
+    past = [
+        Change(
+            EventType.UPDATE,
+            episode.model_copy(update={"valid_until": max(until[i], episode.said_at)}),
+            episode,
+        )
+        for i, episode in sorted(episodes.items())
+        if i in until and episode.status is MemoryStatus.ACTIVE and episode.valid_until is None
+    ]
+    if not past:
+        return plan
+    writes = [Write(c.record, None, previous=c.previous) for c in past]
+    history = [_entry(c, now, seq + len(plan.history) + i, make_id) for i, c in enumerate(past)]
+    # Not events of the call: the caller changed no episode, time did.
+    return Plan(plan.changes, plan.writes + writes, plan.history + history, plan.skipped)
 
 
 def superseded(old: MemoryRecord, by: MemoryRecord, now: datetime) -> MemoryRecord:

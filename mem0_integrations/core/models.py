@@ -37,6 +37,7 @@ __all__ = [
     "LLMUsage",
     "MemoryEvent",
     "MemoryHit",
+    "MemoryKind",
     "MemoryRecord",
     "MemorySource",
     "MemoryStatus",
@@ -255,6 +256,7 @@ class EventType(StrEnum):
 
 
 Role = Literal["user", "assistant", "system", "tool"]
+MemoryKind = Literal["fact", "episode"]
 
 
 class Message(BaseModel):
@@ -334,6 +336,17 @@ class MemoryRecord(BaseModel):
     event_end: date | None = Field(default=None, description="Last day the fact is about.")
     hash: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+    kind: MemoryKind = Field(
+        default="fact",
+        description="'fact': the current-truth layer (what extraction or the caller stated); "
+        "'episode': a user turn kept verbatim by add(infer=True) as the evidence its facts "
+        "were taken from.",
+    )
+    links: list[str] = Field(
+        default_factory=list,
+        description="For an episode, the facts taken from it; for a fact, the episodes it "
+        "was taken from.",
+    )
     context: str | None = Field(
         default=None,
         description="The messages said just before the one this memory was taken from "
@@ -355,6 +368,7 @@ class MemoryRecord(BaseModel):
                 if isinstance(self.value, list | dict)
                 else self.value,
                 "metadata": copy.deepcopy(self.metadata) if self.metadata else {},
+                "links": list(self.links),
             }
         )
 
@@ -366,6 +380,11 @@ class MemoryRecord(BaseModel):
     def keyword_text(self) -> str:
         """What keyword search matches: the text, then its context when there is one."""
         return keyword_text(self.text, self.context)
+
+    def past(self, at: datetime) -> bool:
+        """True if what this memory says stopped holding by ``at`` (``valid_until``): a
+        superseded fact, or an episode one of whose facts was superseded since."""
+        return self.valid_until is not None and self.valid_until <= at
 
     @property
     def said_at(self) -> datetime:
@@ -424,6 +443,21 @@ class MemoryHit(BaseModel):
     similarity: float = Field(default=0.0, ge=0.0, le=1.0)
     record: MemoryRecord
     explanation: ScoreExplanation | None = None
+    current: bool = Field(
+        default=True,
+        description="False when what the hit says no longer holds at the search time: a "
+        "superseded or retracted fact, or an episode whose facts were superseded since.",
+    )
+    previous: MemoryRecord | None = Field(
+        default=None,
+        description="An older memory of the scope about the same subject that this one is "
+        "likely to replace, when the evidence was too weak to supersede it outright.",
+    )
+
+    @property
+    def kind(self) -> MemoryKind:
+        """``'fact'`` or ``'episode'`` (see :attr:`MemoryRecord.kind`)."""
+        return self.record.kind
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -501,7 +535,16 @@ class AddResult(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
-    events: list[MemoryEvent] = Field(default_factory=list)
+    events: list[MemoryEvent] = Field(
+        default_factory=list,
+        description="What happened to the facts (the current-truth layer): ADD, UPDATE "
+        "(a supersede or an edit), DELETE (a retraction) and NONE (a repeat, reinforced).",
+    )
+    episodes: list[MemoryEvent] = Field(
+        default_factory=list,
+        description="With infer=True, the turns kept verbatim as episodes: ADD for a new one, "
+        "NONE for a turn stored before (ExtractionConfig.episodes).",
+    )
     usage: LLMUsage = Field(default_factory=LLMUsage)
     skipped: list[SkippedFact] = Field(default_factory=list)
     extractor: ExtractorName | None = Field(

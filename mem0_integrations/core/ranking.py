@@ -68,7 +68,10 @@ def reinforcement(uses: int, saturation: float) -> float:
 
 
 def decay_class(record: MemoryRecord) -> str:
-    """The key of :attr:`DecayConfig.half_lives` a memory decays by."""
+    """The key of :attr:`DecayConfig.half_lives` a memory decays by: ``episode`` for an
+    episode (whatever it says: it is a record of a turn, not a claim about now)."""
+    if record.kind == "episode":
+        return "episode"
     if _TRANSIENT.search(record.text):
         return "transient"
     return record.category or "default"
@@ -156,7 +159,10 @@ def score(
     """The search score of one memory: the weighted mean of its signals, in ``[0, 1]``."""
     values, weights = _signals(record, similarity, keyword, now, ranking)
     total = sum(weights.values())
-    return min(1.0, max(0.0, sum(weights[k] * values[k] for k in values) / total))
+    value = sum(weights[k] * values[k] for k in values) / total
+    if record.past(now):
+        value *= ranking.past_factor
+    return min(1.0, max(0.0, value))
 
 
 def explain(

@@ -2070,7 +2070,7 @@ class RuleExtractor:
         message's ``created_at``.
         """
         out: list[Candidate] = []
-        for msg in messages:
+        for index, msg in enumerate(messages):
             if msg.role not in self._roles:
                 continue
             ref = (msg.created_at or now).date()
@@ -2085,6 +2085,7 @@ class RuleExtractor:
                         category=fact.category,
                         action=EventType.DELETE if fact.delete else EventType.ADD,
                         stated_at=msg.created_at,
+                        origin=index,
                     )
                 )
         return out

@@ -63,6 +63,8 @@ class SearchRequest:
     as_of: datetime | None = None
     include_history: bool = False
     reinforce: bool = True
+    evidence: bool = False
+    """Also return an episode beside a fact taken from it (and the reverse)."""
 
 
 @dataclass
@@ -268,13 +270,20 @@ class Searcher:
         self, candidates: dict[str, _Candidate], req: SearchRequest, at: datetime
     ) -> list[MemoryHit]:
         ranking = self._config.ranking
-        scored = []
-        for c in candidates.values():
-            if not self._visible(c.record, req, at):
-                continue
-            value = score(
-                c.record, similarity=c.similarity, keyword=c.keyword, now=at, ranking=ranking
+        values = {
+            c.record.id: (
+                score(
+                    c.record, similarity=c.similarity, keyword=c.keyword, now=at, ranking=ranking
+                ),
+                c,
             )
+            for c in candidates.values()
+            if self._visible(c.record, req, at)
+        }
+        if not req.evidence:
+            _fold_episodes(values, at, req.as_of is not None)
+        scored = []
+        for value, c in values.values():
             if req.threshold is None or value >= req.threshold:
                 current = c.record.status is MemoryStatus.ACTIVE or req.as_of is not None
                 scored.append((not current, -value, c.record.id, value, c))
@@ -286,6 +295,7 @@ class Searcher:
                 score=value,
                 similarity=min(1.0, max(0.0, c.similarity)),
                 record=c.record.detached(),  # never the index's own object
+                current=_current(c.record, at, req.as_of is not None),
                 explanation=explain(
                     c.record,
                     similarity=c.similarity,
@@ -299,3 +309,32 @@ class Searcher:
             )
             for *_, value, c in scored[: req.limit]
         ]
+
+
+def _current(record: MemoryRecord, at: datetime, as_of: bool) -> bool:
+    """True if ``record`` holds at ``at``: active (or, searching ``as_of``, valid then)
+    and not past."""
+    return (record.status is MemoryStatus.ACTIVE or as_of) and not record.past(at)
+
+
+def _fold_episodes(scored: dict[str, tuple[float, _Candidate]], at: datetime, as_of: bool) -> None:
+    """Let a current fact stand for the current episode it was taken from.
+
+    Both say the same thing, so only one is spent in the results: an episode whose
+    fact is also a candidate is dropped, and the fact ranks at the better of the two
+    scores (the question may match the turn's words better than the fact's). An
+    episode that no longer holds stands for nothing and is kept as evidence of the
+    past; an episode whose facts were not found stays as it is.
+    """
+
+    def live(c: _Candidate) -> bool:
+        return _current(c.record, at, as_of)
+
+    for episode_id, (value, c) in list(scored.items()):
+        if c.record.kind != "episode" or not live(c):
+            continue
+        facts = [i for i in c.record.links if i in scored and live(scored[i][1])]
+        if facts:
+            best = max(facts, key=lambda i: (scored[i][0], i))
+            scored[best] = (max(value, scored[best][0]), scored[best][1])
+            del scored[episode_id]

@@ -146,8 +146,12 @@ def test_one_call_per_turn_lists_stored_memories_with_small_ids(make_memory: Any
     old = m.get(first.ids[0])
     assert old.status is MemoryStatus.SUPERSEDED
     assert old.superseded_by == event.id
-    assert [h.memory for h in m.search("where does the user live", user_id="u1")] == [
-        "Lives in Paris"
+    # The first turn stays as evidence of the past, below the current fact, which
+    # stands for the second turn (the episode it was taken from).
+    hits = m.search("where does the user live", user_id="u1")
+    assert [(h.memory, h.kind, h.current) for h in hits] == [
+        ("Lives in Paris", "fact", True),
+        ("I live in Berlin.", "episode", False),
     ]
 
 

@@ -579,7 +579,14 @@ def test_one_add_that_states_two_values_of_a_key_supersedes_the_first(memory: Me
         ("Lives in Berlin", MemoryStatus.SUPERSEDED),
         ("Lives in Paris", MemoryStatus.DELETED),
     ]
-    assert memory.search("where do I live", user_id="u1") == []
+    # No fact holds; the turns stay as episodes, and only the last one is current.
+    hits = memory.search("where do I live", user_id="u1")
+    assert all(h.kind == "episode" for h in hits)
+    assert [h.memory for h in hits if h.current] == ["I no longer live in Paris."]
+    assert sorted(h.memory for h in hits if not h.current) == [
+        "Actually I live in Paris now.",
+        "I live in Berlin.",
+    ]
 
 
 _COLLECTED_DURING_PARSE = """
