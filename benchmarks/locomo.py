@@ -1007,6 +1007,12 @@ def build_parser() -> argparse.ArgumentParser:
         "locomo_quick.json with --quick)",
     )
     ap.add_argument("--per-question", action="store_true", help="also write each question's row")
+    ap.add_argument(
+        "--infer-config",
+        default="",
+        metavar="JSON",
+        help="Memory config (JSON) for the ours-infer baseline, e.g. a threshold sweep",
+    )
     return ap
 
 
@@ -1022,6 +1028,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ap.error("--systems none needs at least one --weights")
         names = []
     baselines = _baselines()
+    try:
+        baselines.INFER_CONFIG.update(json.loads(args.infer_config or "{}"))
+    except json.JSONDecodeError as e:
+        ap.error(f"--infer-config: {e}")
     known = [*SYSTEMS, *baselines.BASELINES]
     unknown = [n for n in names or [] if n not in known]
     if unknown:

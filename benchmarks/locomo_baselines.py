@@ -169,10 +169,14 @@ def _count_events(outcome: Outcome, result: Any) -> None:
     outcome.duplicates += sum(e.event is EventType.NONE for e in result.events)
 
 
+INFER_CONFIG: dict[str, Any] = {}
+"""``Memory(config=...)`` of ``ours-infer`` (``--infer-config``); empty: the defaults."""
+
+
 def ours_infer(conv: Conversation, folder: Path, model: Embedder, outcome: Outcome) -> Searcher:
     """Ingest ``conv`` with ``infer=True`` (offline extractor); returns its search."""
     clock = SessionClock(conv.sessions[0].when)
-    memory = Memory(path=folder, clock=clock, embedder=model)
+    memory = Memory(path=folder, clock=clock, embedder=model, config=INFER_CONFIG or None)
     start = time.perf_counter()
     for session in conv.sessions:
         clock.now = session.when

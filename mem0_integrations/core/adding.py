@@ -39,6 +39,7 @@ from .models import (
     content_hash,
 )
 from .quarantine import Quarantine
+from .referents import ReferRules, follows, referents
 from .store import ChromaStore
 
 if TYPE_CHECKING:  # rules and safety compile their patterns on import (see Memory())
@@ -98,6 +99,10 @@ def attribute(
     return out
 
 
+_REFER_POOL = 8
+"""Nearest memories a changing statement's referent is chosen among."""
+
+
 class AddPipeline:
     """Extraction and merging for one ``Memory`` (shares its store, lock and clock)."""
 
@@ -121,6 +126,10 @@ class AddPipeline:
         self._rules = rules
         self._llm_extractor = llm_extractor
         self._merge_rules = merge_rules
+        self._refer_rules = ReferRules(
+            threshold=config.extraction.refer_threshold,
+            follow_threshold=config.extraction.follow_threshold,
+        )
         self.config = config
         self._access = access
         self._lock = lock
@@ -130,18 +139,39 @@ class AddPipeline:
         self, vectors: Sequence[Sequence[float]], scope: Scope, limit: int
     ) -> list[list[tuple[MemoryRecord, float]]]:
         """For each vector, active facts of exactly ``scope`` with their similarity."""
+        rows = self._nearby(vectors, scope, 3 * limit + 4)  # episodes sit among the facts
+        return [[(r, s) for r, s in found if r.kind == "fact"][:limit] for found in rows]
+
+    def _nearby(
+        self, vectors: Sequence[Sequence[float]], scope: Scope, limit: int
+    ) -> list[list[tuple[MemoryRecord, float]]]:
+        """For each vector, the ``limit`` nearest active memories (facts and episodes) of
+        exactly ``scope`` with their similarity."""
         if not vectors or limit < 1:
             return [[] for _ in vectors]
         index = self._store.index
-        pool = 3 * limit + 4  # episodes sit among the facts
-        rows = index.nearest_if_loaded(scope, vectors, pool) if index else None
+        rows = index.nearest_if_loaded(scope, vectors, limit) if index else None
         if rows is None:  # a scope-filtered Chroma query: 12 ms at 10k memories, 65 at 100k
-            distances = self._store.query_many(vectors, where=read_where(scope), limit=pool)
+            distances = self._store.query_many(vectors, where=read_where(scope), limit=limit)
             rows = [[(r, 1.0 - d) for r, d in found] for found in distances]
-        return [
-            [(r, s) for r, s in found if r.scope == scope and r.kind == "fact"][:limit]
-            for found in rows
-        ]
+        return [[(r, s) for r, s in found if r.scope == scope] for found in rows]
+
+    def _referents(
+        self, kept: Sequence[Candidate], embeddings: Mapping[str, list[float]], scope: Scope
+    ) -> tuple[dict[int | None, list[MemoryRecord]], dict[int | None, str]]:
+        """For each episode, the older memories it changes (it says something changed),
+        else the older memory it most likely updates (:mod:`.referents`)."""
+        episodes = [c for c in kept if c.kind == "episode"]
+        rows = self._nearby([embeddings[c.text] for c in episodes], scope, _REFER_POOL)
+        changed: dict[int | None, list[MemoryRecord]] = {}
+        followed: dict[int | None, str] = {}
+        for cand, near in zip(episodes, rows, strict=True):
+            refs = referents(cand, near, self._refer_rules)
+            if refs:
+                changed[cand.origin] = refs
+            elif (older := follows(cand, near, self._refer_rules)) is not None:
+                followed[cand.origin] = older.id
+        return changed, followed
 
     def merge(
         self,
@@ -208,6 +238,17 @@ class AddPipeline:
                 same = self._store.find(where)
             existing = {r.id: r for r in same if r.scope == scope}
             existing.update((r.id, r) for rows in similar for r, _ in rows)
+            referents, followed = self._referents(kept, embeddings, scope) if near else ({}, {})
+            existing.update((r.id, r) for refs in referents.values() for r in refs)
+            linked = [
+                i
+                for refs in referents.values()
+                for r in refs
+                if r.kind == "episode"
+                for i in r.links
+            ]
+            if linked:
+                existing.update(self._store.get_records(sorted(set(linked) - set(existing))))
             if named:
                 existing.update(self._store.get_records(named))
             now = checked_now(self._clock)
@@ -224,6 +265,8 @@ class AddPipeline:
                 seq=time.time_ns(),
                 expires_at=expires_at,
                 fact_id=fact_id,
+                referents=referents,
+                follows=followed,
             )
             plan = plan_past(plan, self._linked_episodes(plan, scope), now=now, seq=time.time_ns())
             events = commit(self._store, plan)
@@ -244,6 +287,7 @@ class AddPipeline:
                 if c.previous is not None and c.previous.kind == "fact"
                 for i in c.previous.links
             }
+            | set(plan.past)
         )
         if not ids:
             return {}

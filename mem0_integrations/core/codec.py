@@ -119,6 +119,7 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         "category": record.category or "",
         "source_role": record.source.role or "",
         "source_message_ids": dumps(record.source.message_ids),
+        "source_name": record.source.name or "",
         "created_at": iso(record.created_at),
         "updated_at": iso(record.updated_at),
         "last_accessed_at": iso(record.last_accessed_at),
@@ -137,6 +138,7 @@ def record_to_chroma(record: MemoryRecord) -> tuple[str, dict[str, Any]]:
         "context": record.context or "",
         "kind": record.kind,
         "links_json": dumps(record.links),
+        "follows": record.follows or "",
     }
     for key, value in record.metadata.items():
         flat = _flat(value)
@@ -160,6 +162,7 @@ def record_from_chroma(memory_id: str, document: str | None, meta: Any) -> Memor
             source=MemorySource(
                 role=m.get("source_role") or None,
                 message_ids=json.loads(m.get("source_message_ids") or "[]"),
+                name=m.get("source_name") or None,
             ),
             created_at=m["created_at"],
             updated_at=m["updated_at"],
@@ -178,6 +181,7 @@ def record_from_chroma(memory_id: str, document: str | None, meta: Any) -> Memor
             context=m.get("context") or None,
             kind=m.get("kind") or "fact",  # rows written before episodes existed
             links=json.loads(m.get("links_json") or "[]"),
+            follows=m.get("follows") or None,
         )
     except (KeyError, ValueError, ValidationError) as e:
         raise StoreError(

@@ -202,6 +202,25 @@ class ExtractionConfig(BaseModel):
         "the evidence beside the current-truth facts, found by search even when extraction "
         "kept nothing of the turn. False stores the extracted facts only.",
     )
+    refer_threshold: float = Field(
+        default=0.35,
+        ge=0,
+        le=2,
+        description="With infer=True, a statement that says something changed ('switched "
+        "to', 'broke up', 'actually') changes the older memory of the same speaker it is "
+        "most about when their affinity (cosine similarity plus a bonus per shared name or "
+        "word) reaches this: a fact taken from it supersedes that memory, else the memory is "
+        "retracted (a fact) or marked past (an episode).",
+    )
+    follow_threshold: float = Field(
+        default=0.45,
+        ge=0,
+        le=2,
+        description="With infer=True, a statement that changes nothing outright still "
+        "records the older memory of the same speaker it is most about (MemoryRecord.follows) "
+        "when their affinity reaches this; search then ranks the newer above the older and "
+        "shows the older as the newer hit's previous value.",
+    )
     offer_threshold: float = Field(
         default=0.2,
         ge=-1.0,
@@ -259,13 +278,13 @@ class RankingConfig(BaseModel):
 
     similarity_weight: float = Field(default=1.0, ge=0, description="Cosine similarity.")
     keyword_weight: float = Field(default=1.0, ge=0, description="BM25 keyword match.")
-    recency_weight: float = Field(default=0.02, ge=0, description="Recency of the statement.")
+    recency_weight: float = Field(default=0.25, ge=0, description="Recency of the statement.")
     importance_weight: float = Field(default=0.5, ge=0, description="Importance (feedback).")
     reinforcement_weight: float = Field(
         default=0.02, ge=0, description="Reinforcement from retrievals and confirmations."
     )
     past_factor: float = Field(
-        default=0.5,
+        default=0.85,
         ge=0,
         le=1,
         description="Score multiplier for a memory that no longer holds at the search time (an "

@@ -136,7 +136,7 @@ def _one_message(index: int, item: Any) -> Message:
 
 
 def _source(msg: Message) -> MemorySource:
-    return MemorySource(role=msg.role, message_ids=[msg.id] if msg.id else [])
+    return MemorySource(role=msg.role, message_ids=[msg.id] if msg.id else [], name=msg.name)
 
 
 #: Longest keyword context kept for one memory, in characters (its most recent part).

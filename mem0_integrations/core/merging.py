@@ -110,6 +110,9 @@ class Plan:
     writes: list[Write]
     history: list[HistoryEntry]
     skipped: list[SkippedFact] = field(default_factory=list)
+    past: dict[str, datetime] = field(default_factory=dict)
+    """Stored episodes a newer statement of this plan changed, and when it was made
+    (applied by :func:`plan_past`)."""
 
     @property
     def reinforced(self) -> list[MemoryRecord]:
@@ -136,6 +139,8 @@ def plan_add(
     expires_at: datetime | None = None,
     make_id: Callable[[], str] = new_id,
     fact_id: Callable[[str], str] | None = None,
+    referents: Mapping[int | None, Sequence[MemoryRecord]] | None = None,
+    follows: Mapping[int | None, str] | None = None,
 ) -> Plan:
     """Merge ``candidates`` into the ``existing`` active records of exactly ``scope``.
 
@@ -149,8 +154,16 @@ def plan_add(
     brand-new memory by its text (an id every process computes alike, so
     concurrent adds of one fact through a shared server write one record);
     without it ids are random.
+
+    ``referents`` maps a message index to the older memories its statement changes
+    (:func:`~.referents.referents`, most surely first): a fact taken from that
+    message supersedes the first referent fact (or sole fact of a referent episode)
+    whose slot agrees; a referent fact nothing replaced is retracted, and a referent
+    episode is marked as past. ``follows`` maps a message index to the older memory
+    its episode most likely updates (:attr:`MemoryRecord.follows`).
     """
     rules = rules or MergeRules()
+    refs = referents or {}
     live = [r for r in existing if r.status is MemoryStatus.ACTIVE and r.scope == scope]
     active = {r.id: r for r in live if r.kind == "fact"}
     episode_ids = _episode_ids(
@@ -208,6 +221,10 @@ def plan_add(
         old = active.get(cand.target or "") if cand.action is EventType.UPDATE else None
         if old is None and cand.key:
             old = by_key.get(cand.key)
+        for ref in refs.get(cand.origin, ()) if old is None else ():
+            old = _referred_fact(ref, active, cand.key)
+            if old is not None:
+                break
         if old is None and rules.near_duplicates and near:
             closest, similarity = near[0]
             compatible = not (cand.key and closest.key and cand.key != closest.key)
@@ -250,6 +267,23 @@ def plan_add(
         by_hash[digest] = record
         if record.key:
             by_key[record.key] = record
+    past: dict[str, datetime] = {}
+    for cand in candidates:
+        stated = cand.stated_at or now
+        for ref in refs.get(cand.origin, ()) if cand.kind == "episode" else ():
+            if ref.kind == "episode":
+                past[ref.id] = stated
+            target = _referred_fact(ref, active, None)
+            if target is not None:  # changed, and no fact of this call replaced it
+                gone = target.model_copy(
+                    update={
+                        "status": MemoryStatus.DELETED,
+                        "updated_at": now,
+                        "valid_until": stated,
+                    }
+                )
+                changes.append(Change(EventType.DELETE, gone, target, origin=cand.origin))
+                forget(target)
     changes += _episodes(
         [c for c in candidates if c.kind == "episode"],
         episode_ids,
@@ -259,9 +293,30 @@ def plan_add(
         now=now,
         metadata=metadata,
         expires_at=expires_at,
+        follows=follows or {},
     )
     plan = _apply(changes, now, embeddings, seq, make_id)
-    return Plan(plan.changes, plan.writes, plan.history, skipped)
+    return Plan(plan.changes, plan.writes, plan.history, skipped, past)
+
+
+def _slot(key: str | None) -> str | None:
+    return key.split(":", 1)[0] if key else None
+
+
+def _referred_fact(
+    ref: MemoryRecord, active: Mapping[str, MemoryRecord], key: str | None
+) -> MemoryRecord | None:
+    """The active fact a referent stands for: itself, or the one fact of a referent
+    episode; None when its slot differs from ``key``'s (a new employer does not
+    replace a home town)."""
+    if ref.kind == "fact":
+        found = active.get(ref.id)
+    else:
+        facts = [active[i] for i in ref.links if i in active]
+        found = facts[0] if len(facts) == 1 else None
+    if found is None or (key and found.key and _slot(key) != _slot(found.key)):
+        return None
+    return found
 
 
 def _episode_ids(
@@ -288,6 +343,7 @@ def _episodes(
     now: datetime,
     metadata: Mapping[str, Any],
     expires_at: datetime | None,
+    follows: Mapping[int | None, str],
 ) -> list[Change]:
     """The episodes' changes: a new one ADDs, linked to the facts taken from its
     message; a repeated one is ``NONE`` (reinforced) under its stored id."""
@@ -326,6 +382,7 @@ def _episodes(
             kind="episode",
             links=list(dict.fromkeys(taken.get(cand.origin, []))),
             valid_until=max(until[episode_id], stated) if episode_id in until else None,
+            follows=follows.get(cand.origin),
         )
         out.append(Change(EventType.ADD, record, origin=cand.origin))
     return out
@@ -366,6 +423,8 @@ def plan_past(
     memories and renders as earlier (:func:`~.context.render_memories`).
     """
     until = _replaced(plan.changes, now)
+    for episode_id, when in plan.past.items():
+        until[episode_id] = min(when, until.get(episode_id, when))
     past = [
         Change(
             EventType.UPDATE,
@@ -380,7 +439,7 @@ def plan_past(
     writes = [Write(c.record, None, previous=c.previous) for c in past]
     history = [_entry(c, now, seq + len(plan.history) + i, make_id) for i, c in enumerate(past)]
     # Not events of the call: the caller changed no episode, time did.
-    return Plan(plan.changes, plan.writes + writes, plan.history + history, plan.skipped)
+    return Plan(plan.changes, plan.writes + writes, plan.history + history, plan.skipped, plan.past)
 
 
 def superseded(old: MemoryRecord, by: MemoryRecord, now: datetime) -> MemoryRecord:

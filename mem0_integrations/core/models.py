@@ -289,6 +289,9 @@ class MemorySource(BaseModel):
 
     role: Role | None = None
     message_ids: list[str] = Field(default_factory=list)
+    name: str | None = Field(
+        default=None, description="The speaker's name, when the message carried one."
+    )
 
 
 def keyword_text(text: str, context: str | None) -> str:
@@ -347,6 +350,12 @@ class MemoryRecord(BaseModel):
         description="For an episode, the facts taken from it; for a fact, the episodes it "
         "was taken from.",
     )
+    follows: str | None = Field(
+        default=None,
+        description="An older memory of the same speaker about the same thing that this one "
+        "likely updates, where the evidence was too weak to supersede it: search ranks this "
+        "one above it and shows it as this hit's previous value.",
+    )
     context: str | None = Field(
         default=None,
         description="The messages said just before the one this memory was taken from "
@@ -362,7 +371,9 @@ class MemoryRecord(BaseModel):
         return self.model_copy(
             update={
                 "source": MemorySource(
-                    role=self.source.role, message_ids=list(self.source.message_ids)
+                    role=self.source.role,
+                    message_ids=list(self.source.message_ids),
+                    name=self.source.name,
                 ),
                 "value": copy.deepcopy(self.value)
                 if isinstance(self.value, list | dict)

@@ -2079,7 +2079,7 @@ class RuleExtractor:
                 out.append(
                     Candidate(
                         text=fact.text,
-                        source=MemorySource(role=msg.role, message_ids=list(ids)),
+                        source=MemorySource(role=msg.role, message_ids=list(ids), name=msg.name),
                         key=fact.key,
                         value=fact.value,
                         category=fact.category,

@@ -44,6 +44,10 @@ __all__ = ["SearchRequest", "Searcher", "moment", "time_where"]
 
 _KEYWORD_EXTRA = 10
 """Keyword matches the vector read missed, re-ranked beyond the limit."""
+_FOLLOW_RATIO = 0.8
+"""A newer memory is ranked just above the older one it follows only when its own score
+is at least this share of the older's: a follower that does not answer the query itself
+does not take the older one's place."""
 _MAX_POOL = 20_000
 """Largest vector read when expired or faded memories crowd out live ones."""
 
@@ -280,8 +284,10 @@ class Searcher:
             for c in candidates.values()
             if self._visible(c.record, req, at)
         }
-        if not req.evidence:
-            _fold_episodes(values, at, req.as_of is not None)
+        as_of = req.as_of is not None
+        stands_for = {} if req.evidence else _fold_episodes(values, at, as_of)
+        previous = _order_followers(values, stands_for, at, as_of)
+        followed = set(previous.values())
         scored = []
         for value, c in values.values():
             if req.threshold is None or value >= req.threshold:
@@ -295,7 +301,10 @@ class Searcher:
                 score=value,
                 similarity=min(1.0, max(0.0, c.similarity)),
                 record=c.record.detached(),  # never the index's own object
-                current=_current(c.record, at, req.as_of is not None),
+                current=_current(c.record, at, as_of) and c.record.id not in followed,
+                previous=values[previous[c.record.id]][1].record.detached()
+                if c.record.id in previous
+                else None,
                 explanation=explain(
                     c.record,
                     similarity=c.similarity,
@@ -317,19 +326,51 @@ def _current(record: MemoryRecord, at: datetime, as_of: bool) -> bool:
     return (record.status is MemoryStatus.ACTIVE or as_of) and not record.past(at)
 
 
-def _fold_episodes(scored: dict[str, tuple[float, _Candidate]], at: datetime, as_of: bool) -> None:
+def _order_followers(
+    scored: dict[str, tuple[float, _Candidate]],
+    stands_for: Mapping[str, str],
+    at: datetime,
+    as_of: bool,
+) -> dict[str, str]:
+    """Rank a memory above the older one it follows (:attr:`MemoryRecord.follows`) when
+    both are candidates and current; newer id -> older id for each such pair.
+
+    Either end may have been folded into a fact (:func:`_fold_episodes`): the fact
+    stands in for it."""
+    pairs: dict[str, str] = {}
+    for _, c in list(scored.values()):
+        if c.record.follows is None:
+            continue
+        newer = stands_for.get(c.record.id, c.record.id)
+        older = stands_for.get(c.record.follows, c.record.follows)
+        if newer == older or newer not in scored or older not in scored:
+            continue
+        if not all(_current(scored[i][1].record, at, as_of) for i in (newer, older)):
+            continue
+        pairs[newer] = older
+        new_value, old_value = scored[newer][0], scored[older][0]
+        if _FOLLOW_RATIO * old_value <= new_value <= old_value:
+            scored[newer] = (min(1.0, old_value + 1e-6), scored[newer][1])
+    return pairs
+
+
+def _fold_episodes(
+    scored: dict[str, tuple[float, _Candidate]], at: datetime, as_of: bool
+) -> dict[str, str]:
     """Let a current fact stand for the current episode it was taken from.
 
     Both say the same thing, so only one is spent in the results: an episode whose
     fact is also a candidate is dropped, and the fact ranks at the better of the two
     scores (the question may match the turn's words better than the fact's). An
     episode that no longer holds stands for nothing and is kept as evidence of the
-    past; an episode whose facts were not found stays as it is.
+    past; an episode whose facts were not found stays as it is. Returns folded
+    episode id -> the fact that stands for it.
     """
 
     def live(c: _Candidate) -> bool:
         return _current(c.record, at, as_of)
 
+    folded: dict[str, str] = {}
     for episode_id, (value, c) in list(scored.items()):
         if c.record.kind != "episode" or not live(c):
             continue
@@ -338,3 +379,5 @@ def _fold_episodes(scored: dict[str, tuple[float, _Candidate]], at: datetime, as
             best = max(facts, key=lambda i: (scored[i][0], i))
             scored[best] = (max(value, scored[best][0]), scored[best][1])
             del scored[episode_id]
+            folded[episode_id] = best
+    return folded
