@@ -401,6 +401,15 @@ class AddPipeline:
             if self.config.extraction.episodes
             else []
         )
+        kept_turns = {c.origin for c in episodes}
+        notes = [
+            f"Message {i} was not kept verbatim as an episode: it reads as a standing request "
+            "to the assistant or its memory (facts taken from it were screened as usual)."
+            for i, m in enumerate(usable)
+            if self.config.extraction.episodes
+            and m.role in self._fact_roles
+            and i not in kept_turns
+        ]
         extractor = self._llm_extractor
         if extractor is None or not (rules or statements(usable, self._fact_roles)):
             # No LLM, or nothing for one to read (questions, greetings, thanks, and no
@@ -411,6 +420,7 @@ class AddPipeline:
                 meta,
                 extractor="offline",
                 skipped=skipped,
+                warnings=notes,
                 expires_at=expires_at,
             )
         offered = self._offered(extractor, usable, rules, scope)
@@ -427,7 +437,7 @@ class AddPipeline:
                 extractor="offline-fallback",
                 usage=e.usage or LLMUsage(),
                 skipped=skipped,
-                warnings=[f"LLM extraction failed ({e}); the offline extractor was used."],
+                warnings=[f"LLM extraction failed ({e}); the offline extractor was used.", *notes],
                 expires_at=expires_at,
             )
         return self.merge(
@@ -437,6 +447,7 @@ class AddPipeline:
             extractor="llm",
             usage=usage,
             skipped=skipped + dropped,
+            warnings=notes,
             expires_at=expires_at,
         )
 
