@@ -77,7 +77,7 @@ with tempfile.TemporaryDirectory() as tmp:
     with Memory(path=folder) as embedded:  # what the app used so far
         embedded.add("I am allergic to penicillin. I live in Lisbon.", user_id="alice")
         moved = embedded.export_jsonl(dump, user_id="alice")
-        before = {r.id: r.text for r in embedded.get_all(user_id="alice")}
+        before = {r.id: r.text for r in embedded.get_all(user_id="alice", kind="all")}
     print(f"Exported {moved} memories of alice from {folder.name}/: {sorted(before.values())}")
 
     port = free_port()
@@ -88,7 +88,7 @@ with tempfile.TemporaryDirectory() as tmp:
         Memory(chroma_host=HOST, chroma_port=port) as worker_b,
     ):
         print(f"Imported {worker_a.import_jsonl(dump)} memories into the server")
-        after = {r.id: r.text for r in worker_b.get_all(user_id="alice")}
+        after = {r.id: r.text for r in worker_b.get_all(user_id="alice", kind="all")}
         print(f"Worker B reads them (same ids): {sorted(after.values())}")
         kept = [e.event.value for e in worker_b.history(next(iter(after)))]
         print(f"... with their history from the folder: {kept}")
@@ -97,14 +97,16 @@ with tempfile.TemporaryDirectory() as tmp:
         print(f"Worker A: {where} {[h.memory for h in worker_a.search(where, user_id='alice')]}")
         (event,) = worker_b.add("I moved to Porto last month.", user_id="alice").events
         print(f"Worker B: {event.event.value} {event.previous_memory!r} -> {event.memory!r}")
-        hits = worker_a.search(where, user_id="alice", limit=1)
-        print(f"Worker A again: {where} {[h.memory for h in hits]}")
+        hits = worker_a.search(where, user_id="alice", limit=3)
+        shown = [h.memory + ("" if h.current else " (earlier)") for h in hits]
+        print(f"Worker A again: {where} {shown}")
     print("Why: both workers talk to one server, so each sees the other's writes at once;")
     print("the export carried ids, times and history, so the import lost nothing.")
 
 checks = {
     "the import kept every memory and its id": after == before and moved == len(before) > 0,
-    "worker A sees worker B's write": bool(hits) and "Porto" in hits[0].memory,
+    "worker A sees worker B's write": any("Porto" in h.memory for h in hits)
+    and not any("Lisbon" in h.memory for h in hits if h.current),
     "the history came along": "ADD" in kept,
 }
 for check, ok in checks.items():

@@ -20,7 +20,13 @@ from .access import AccessRecorder
 from .config import Clock, MemoryConfig
 from .embedders import Embedder
 from .errors import ConfigurationError, ExtractionError
-from .extraction import Candidate, episode_candidates, statements, verbatim_candidates
+from .extraction import (
+    Candidate,
+    episode_candidates,
+    not_an_episode,
+    statements,
+    verbatim_candidates,
+)
 from .filters import and_, read_where
 from .llm_extractor import LLMExtractor
 from .merging import MergeRules, Plan, fact_uuid, new_id, plan_add, plan_past, plan_settle
@@ -401,14 +407,12 @@ class AddPipeline:
             if self.config.extraction.episodes
             else []
         )
-        kept_turns = {c.origin for c in episodes}
         notes = [
-            f"Message {i} was not kept verbatim as an episode: it reads as a standing request "
-            "to the assistant or its memory (facts taken from it were screened as usual)."
+            f"Message {i} was not kept verbatim as an episode: {why}."
             for i, m in enumerate(usable)
             if self.config.extraction.episodes
             and m.role in self._fact_roles
-            and i not in kept_turns
+            and (why := not_an_episode(m.content))
         ]
         extractor = self._llm_extractor
         if extractor is None or not (rules or statements(usable, self._fact_roles)):

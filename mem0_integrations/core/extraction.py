@@ -31,6 +31,7 @@ __all__ = [
     "check_text",
     "episode_candidates",
     "fact_candidates",
+    "not_an_episode",
     "parse_messages",
     "render_fact",
     "statements",
@@ -180,12 +181,13 @@ def episode_candidates(
     who said it (``"Name: text"`` when the message has a ``name``), when (its
     ``created_at``) and, as keyword context, up to ``context`` non-system messages
     said before it. ``origin`` is the message's index in ``messages``, so the facts
-    taken from the same message link to it.
+    taken from the same message link to it. A turn :func:`not_an_episode` gives a
+    reason for is left out.
     """
     said = [(i, m) for i, m in enumerate(messages) if m.role != "system"]
     out: list[Candidate] = []
     for n, (i, m) in enumerate(said):
-        if m.role not in roles or asks_the_assistant(m.content):
+        if m.role not in roles or not_an_episode(m.content):
             continue
         before = "\n".join(_spoken(p) for _, p in said[max(0, n - context) : n])
         out.append(
@@ -241,6 +243,25 @@ _IMPERATIVE = re.compile(
     r"(?:^|[.!?:;]\s+|\b(?:please|pls|plz|kindly)\s+)(?:remember|save|store|note|memori[sz]e)\b",
     re.I,
 )
+
+
+def not_an_episode(text: str) -> str | None:
+    """Why a turn is not kept verbatim as an episode, or None if it is."""
+    if asks_the_assistant(text):
+        return (
+            "it reads as a standing request to the assistant or its memory (facts taken "
+            "from it were screened as usual)"
+        )
+    if _only_asks(text):
+        return "it only asks questions"
+    return None
+
+
+def _only_asks(text: str) -> bool:
+    """True if every sentence of ``text`` is a question: it states nothing to keep (its
+    words stay the keyword context of the answer that follows)."""
+    parts = [p.strip() for p in _SENTENCE.split(text) if p.strip()]
+    return bool(parts) and all(p.endswith("?") for p in parts)
 
 
 def _spoken(msg: Message) -> str:

@@ -25,7 +25,7 @@ __all__ = [
 
 #: Record fields a filter may name directly; any other name is a caller metadata key.
 FILTER_FIELDS: frozenset[str] = frozenset(
-    {"key", "category", "importance", "access_count", "source_role", "hash", "kind"}
+    {"key", "category", "importance", "access_count", "source_role", "hash"}
 )
 _OPERATORS = frozenset({"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin"})
 _SCALARS = (str, int, float, bool)

@@ -110,9 +110,9 @@ class Plan:
     writes: list[Write]
     history: list[HistoryEntry]
     skipped: list[SkippedFact] = field(default_factory=list)
-    past: dict[str, datetime] = field(default_factory=dict)
-    """Stored episodes a newer statement of this plan changed, and when it was made
-    (applied by :func:`plan_past`)."""
+    past: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    """Stored episodes a newer statement of this plan changed: when it was made, and the
+    id of its episode (applied by :func:`plan_past`)."""
 
     @property
     def reinforced(self) -> list[MemoryRecord]:
@@ -267,14 +267,16 @@ def plan_add(
         by_hash[digest] = record
         if record.key:
             by_key[record.key] = record
-    past: dict[str, datetime] = {}
+    past: dict[str, tuple[datetime, str]] = {}
+    # A fact this call repeated or confirmed is still true, whatever else it changed.
+    confirmed = {c.record.id for c in changes if c.event is EventType.NONE}
     for cand in candidates:
         stated = cand.stated_at or now
         for ref in refs.get(cand.origin, ()) if cand.kind == "episode" else ():
             if ref.kind == "episode":
-                past[ref.id] = stated
+                past[ref.id] = (stated, episode_ids[cand.origin])
             target = _referred_fact(ref, active, None)
-            if target is not None:  # changed, and no fact of this call replaced it
+            if target is not None and target.id not in confirmed:  # nothing replaced it
                 gone = target.model_copy(
                     update={
                         "status": MemoryStatus.DELETED,
@@ -351,7 +353,7 @@ def _episodes(
     for change in facts:
         if change.event is not EventType.DELETE and change.origin is not None:
             taken.setdefault(change.origin, []).append(change.record.id)
-    until = _replaced(facts, now)  # a fact stated and replaced within this one call
+    until = _replaced(facts, now, ids)  # a fact stated and replaced within this one call
     out: list[Change] = []
     written: set[str] = set()
     for cand in episodes:
@@ -381,29 +383,34 @@ def _episodes(
             context=cand.context,
             kind="episode",
             links=list(dict.fromkeys(taken.get(cand.origin, []))),
-            valid_until=max(until[episode_id], stated) if episode_id in until else None,
+            valid_until=max(until[episode_id][0], stated) if episode_id in until else None,
+            superseded_by=until[episode_id][1] if episode_id in until else None,
             follows=follows.get(cand.origin),
         )
         out.append(Change(EventType.ADD, record, origin=cand.origin))
     return out
 
 
-def _replaced(changes: Sequence[Change], now: datetime) -> dict[str, datetime]:
+def _replaced(
+    changes: Sequence[Change], now: datetime, episode_of: Mapping[int | None, str]
+) -> dict[str, tuple[datetime, str]]:
     """Episode id -> when a fact taken from it was first superseded or retracted by
-    ``changes``."""
-    until: dict[str, datetime] = {}
+    ``changes``, and by what: the new fact, or the episode of the retracting turn
+    (``episode_of`` maps message indexes to episode ids)."""
+    until: dict[str, tuple[datetime, str]] = {}
     for change in changes:
         old = change.previous
         if old is None or old.kind != "fact":
             continue
         if change.event is EventType.UPDATE and old.id != change.record.id:  # not an edit
-            when = change.record.said_at
+            when, newer = change.record.said_at, change.record.id
         elif change.event is EventType.DELETE:
-            when = change.record.valid_until or now
+            when, newer = change.record.valid_until or now, episode_of.get(change.origin, "")
         else:
             continue
         for episode_id in old.links:
-            until[episode_id] = min(when, until.get(episode_id, when))
+            if episode_id not in until or when < until[episode_id][0]:
+                until[episode_id] = (when, newer)
     return until
 
 
@@ -422,13 +429,20 @@ def plan_past(
     (other ids are ignored). The episode stays searchable, ranks below current
     memories and renders as earlier (:func:`~.context.render_memories`).
     """
-    until = _replaced(plan.changes, now)
-    for episode_id, when in plan.past.items():
-        until[episode_id] = min(when, until.get(episode_id, when))
+    episode_of = {c.origin: c.record.id for c in plan.changes if c.record.kind == "episode"}
+    until = _replaced(plan.changes, now, episode_of)
+    for episode_id, (when, newer) in plan.past.items():
+        if episode_id not in until or when < until[episode_id][0]:
+            until[episode_id] = (when, newer)
     past = [
         Change(
             EventType.UPDATE,
-            episode.model_copy(update={"valid_until": max(until[i], episode.said_at)}),
+            episode.model_copy(
+                update={
+                    "valid_until": max(until[i][0], episode.said_at),
+                    "superseded_by": until[i][1] or None,
+                }
+            ),
             episode,
         )
         for i, episode in sorted(episodes.items())

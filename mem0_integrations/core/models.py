@@ -317,7 +317,12 @@ class MemoryRecord(BaseModel):
     access_count: int = Field(default=0, ge=0)
     importance: float = Field(default=0.5, ge=0.0, le=1.0)
     status: MemoryStatus = MemoryStatus.ACTIVE
-    superseded_by: str | None = None
+    superseded_by: str | None = Field(
+        default=None,
+        description="The newer memory that replaced this one: for a superseded fact, its "
+        "successor; for an episode marked past (valid_until), the newer fact or turn that "
+        "changed what it said (the episode itself stays active as evidence).",
+    )
     expires_at: datetime | None = Field(
         default=None, description="After this time the memory is hidden from reads."
     )

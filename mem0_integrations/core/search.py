@@ -333,12 +333,18 @@ def _order_followers(
     as_of: bool,
 ) -> dict[str, str]:
     """Rank a memory above the older one it follows (:attr:`MemoryRecord.follows`) when
-    both are candidates and current; newer id -> older id for each such pair.
+    both are candidates and current, and an episode marked past below the memory that
+    replaced it (``superseded_by``); newer id -> older id for each follows pair.
 
     Either end may have been folded into a fact (:func:`_fold_episodes`): the fact
     stands in for it."""
     pairs: dict[str, str] = {}
-    for _, c in list(scored.values()):
+    for value, c in list(scored.values()):
+        replaced_by = c.record.superseded_by if c.record.past(at) else None
+        if replaced_by is not None:  # evidence of the past: below what replaced it
+            newer = stands_for.get(replaced_by, replaced_by)
+            if newer in scored and value >= scored[newer][0]:
+                scored[c.record.id] = (max(0.0, scored[newer][0] - 1e-6), c)
         if c.record.follows is None:
             continue
         newer = stands_for.get(c.record.id, c.record.id)

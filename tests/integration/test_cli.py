@@ -216,28 +216,29 @@ def test_commands_on_an_embedded_store(tmp_path: Path) -> None:
         stats = cli("stats", "--json", *store).json
         assert stats["mode"] == "embedded"
         assert stats["disk_bytes"] > 0
-        assert stats["total"] == 5
-        assert stats["by_status"]["active"] == 5
+        # 5 facts, and the 3 user turns of the infer=True adds kept as episodes
+        assert stats["total"] == 8
+        assert stats["by_status"]["active"] == 8
         per_scope = {s["scope"]["user_id"]: s["total"] for s in stats["by_scope"]}
-        assert per_scope == {"alice": 4, "bob": 1}
+        assert per_scope == {"alice": 6, "bob": 2}
         assert stats["by_category"]["health"] == {"active": 1}
         text = cli("stats", *store).out
         assert re.search(r"^store: .*\(embedded; [\d.]+ kB on disk\)$", text, re.M), text
-        assert re.search(r"^  user_id=alice +4  active 4$", text, re.M), text
+        assert re.search(r"^  user_id=alice +6  active 6$", text, re.M), text
         report = cli("consolidate", "--json", *alice).json
-        assert report["scanned"] == 4
+        assert report["scanned"] == 6
         assert report["changed"] == 0
 
-        # export, then import into a fresh folder: same memories, same history
+        # export, then import into a fresh folder: same memories (episodes too), same history
         export = tmp_path / "alice.jsonl"
         assert cli("export", str(export), "--json", *alice).json == {
-            "exported": 4,
+            "exported": 6,
             "file": str(export),
         }
         fresh = ["--path", str(tmp_path / "fresh")]
         imported = cli("import", str(export), *fresh)
         assert imported.code == 0, imported.err
-        assert imported.out.startswith(f"imported 4 memories from {export} into "), imported.out
+        assert imported.out.startswith(f"imported 6 memories from {export} into "), imported.out
         again = cli("list", "--all", "--json", "--user", "alice", *fresh).json["memories"]
         assert again == cli("list", "--all", "--json", *alice).json["memories"]
         assert cli("show", lyon, "--json", *fresh).json == cli("show", lyon, "--json", *store).json
@@ -251,7 +252,7 @@ def test_commands_on_an_embedded_store(tmp_path: Path) -> None:
         assert after.startswith(f"{vet}: forgotten (hard-deleted); its history is kept\n")
         assert "FORGET  Call the vet on Monday" in after
         erased = cli("forget", "--user", "bob", "--yes", "--erase-history", "--json", *store)
-        assert erased.json["forgotten"] == 1
+        assert erased.json["forgotten"] == 2  # the fact and the turn it came from
         assert cli("list", "--user", "bob", "--json", *store).json["memories"] == []
         assert len(cli("list", "--json", *alice).json["memories"]) == 3
 
@@ -402,7 +403,8 @@ def test_commands_against_a_chroma_server(tmp_path: Path, chroma_server: ChromaS
         assert [h["memory"] for h in hits] == ["Allergic to peanuts"]
         stats = cli("stats", "--user", user, *server).out
         assert "(server; disk size is not available in server mode)" in stats
-        assert re.search(rf"^  user_id={user} +1  active 1$", stats, re.M), stats
+        # the fact, and the turn kept as its episode
+        assert re.search(rf"^  user_id={user} +2  active 2$", stats, re.M), stats
         assert cli("stats", "--user", user, "--json", *server).json["disk_bytes"] is None
         env = {
             "MEM0I_CHROMA_HOST": chroma_server.host,
@@ -411,7 +413,7 @@ def test_commands_against_a_chroma_server(tmp_path: Path, chroma_server: ChromaS
         }
         (memory,) = cli("list", "--json", env=env).json["memories"]
         assert memory["text"] == "Allergic to peanuts"
-        assert cli("forget", "--yes", "--json", env=env).json["forgotten"] == 1
+        assert cli("forget", "--yes", "--json", env=env).json["forgotten"] == 2
         assert cli("list", "--json", env=env).json["memories"] == []
         dead = cli("list", "--user", user, "--chroma-host", "127.0.0.1", "--chroma-port",
                    str(free_port()), "--json")  # fmt: skip

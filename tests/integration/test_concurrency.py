@@ -307,8 +307,15 @@ def test_threads_adding_the_same_fact_at_once_leave_one_record(tmp_path: Path, i
             assert events == [(EventType.ADD, record.id)] + [(EventType.NONE, record.id)] * (
                 SAME_THREADS - 1
             ), r
+            if infer:  # the turn is kept once as an episode too
+                (episode,) = memory.get_all(user_id=user, kind="episode")
+                said = sorted((e.event, e.id) for a in added for e in a.episodes)
+                assert said == [(EventType.ADD, episode.id)] + [(EventType.NONE, episode.id)] * (
+                    SAME_THREADS - 1
+                ), r
     stats = store_stats(memory)
-    assert stats.by_status["active"] == stats.total == SAME_ROUNDS
+    per_round = 2 if infer else 1  # with infer=True: the fact and its episode
+    assert stats.by_status["active"] == stats.total == SAME_ROUNDS * per_round
     memory.close()
 
 

@@ -86,7 +86,12 @@ def test_search_returns_the_current_truth_first_and_the_old_value_only_in_histor
 
     hits = memory.search(query, user_id="u1", limit=5)
     texts = [h.memory.lower() for h in hits]
-    assert not any(old in t and (current is None or current not in t) for t in texts), texts
+    # The turn that stated the old value stays as an episode, marked past (evidence of
+    # what held before); no hit presented as current holds the old value, except the
+    # changing turn itself ("I stopped taking metformin.").
+    now = [h.memory.lower() for h in hits if h.current and h.memory not in after]
+    assert not any(old in t and (current is None or current not in t) for t in now), texts
+    assert all(h.kind == "episode" for h in hits if not h.current), texts
     if current is not None:
         assert hits, "no active memory"
         assert current in texts[0], texts
