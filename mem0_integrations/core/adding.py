@@ -36,6 +36,7 @@ from .models import (
     ExtractorName,
     LLMUsage,
     MemoryEvent,
+    MemoryKind,
     MemoryRecord,
     MemoryStatus,
     Message,
@@ -321,23 +322,29 @@ class AddPipeline:
             log.info("settled %d concurrent value(s) of %s", len(settled.writes), keys)
             self._store.write(settled.writes, settled.history)
 
-    def _fact_ids(self, kept: Sequence[Candidate], scope: Scope) -> Callable[[str], str]:
-        """Ids derived from scope and text, for a store other processes write: two
-        processes adding one fact at once upsert one record instead of two (each may
-        report its ADD). An id already holding another record (the fact was added, then
-        edited, superseded or deleted) gets a random one instead: that record stays."""
-        derived = {c.text: fact_uuid(scope, c.text) for c in kept}
+    def _fact_ids(
+        self, kept: Sequence[Candidate], scope: Scope
+    ) -> Callable[[str, MemoryKind], str]:
+        """Ids derived from scope, kind and text, for a store other processes write: two
+        processes adding one fact (or keeping one turn) at once upsert one record instead
+        of two (each may report its ADD). An id already holding another record (the fact
+        was added, then edited, superseded or deleted) gets a random one instead: that
+        record stays."""
+        derived = {(c.kind, c.text): fact_uuid(scope, c.text, c.kind) for c in kept}
         stored = self._store.get_records(sorted(set(derived.values())))
 
-        def fact_id(text: str) -> str:
-            found = stored.get(derived[text])
-            # An active record with this very text under the id is the same fact, written
-            # by another process since the merge read: writing it again is harmless. Any
-            # other record there (edited since, superseded, deleted) must stay as it is.
+        def fact_id(text: str, kind: MemoryKind = "fact") -> str:
+            found = stored.get(derived[kind, text])
+            # An active record with this very text under the id is the same memory,
+            # written by another process since the merge read: writing it again is
+            # harmless. Any other record there (edited since, superseded, deleted) must
+            # stay as it is.
             same = found is None or (
-                found.status is MemoryStatus.ACTIVE and found.hash == content_hash(text)
+                found.status is MemoryStatus.ACTIVE
+                and found.hash == content_hash(text)
+                and found.kind == kind
             )
-            return derived[text] if same else new_id()
+            return derived[kind, text] if same else new_id()
 
         return fact_id
 

@@ -35,6 +35,7 @@ from .extraction import Candidate
 from .models import (
     EventType,
     HistoryEntry,
+    MemoryKind,
     MemoryRecord,
     MemoryStatus,
     Scope,
@@ -68,9 +69,12 @@ _WORD = re.compile(r"\w+")
 _FACT_NAMESPACE = uuid.UUID("6f1d3c52-8a3e-5b7e-9c1a-0d2e4f6a8b10")
 
 
-def fact_uuid(scope: Scope, text: str) -> str:
-    """The id every process derives for ``text`` as a new memory of ``scope``."""
-    parts = (scope.user_id or "", scope.agent_id or "", scope.session_id or "", content_hash(text))
+def fact_uuid(scope: Scope, text: str, kind: MemoryKind = "fact") -> str:
+    """The id every process derives for ``text`` as a new memory of ``scope`` (an
+    episode's differs from a fact's with the same text)."""
+    parts = [scope.user_id or "", scope.agent_id or "", scope.session_id or "", content_hash(text)]
+    if kind != "fact":
+        parts.append(kind)
     return str(uuid.uuid5(_FACT_NAMESPACE, "\x00".join(parts)))
 
 
@@ -138,7 +142,7 @@ def plan_add(
     seq: int = 0,
     expires_at: datetime | None = None,
     make_id: Callable[[], str] = new_id,
-    fact_id: Callable[[str], str] | None = None,
+    fact_id: Callable[[str, MemoryKind], str] | None = None,
     referents: Mapping[int | None, Sequence[MemoryRecord]] | None = None,
     follows: Mapping[int | None, str] | None = None,
 ) -> Plan:
@@ -169,7 +173,7 @@ def plan_add(
     episode_ids = _episode_ids(
         [c for c in candidates if c.kind == "episode"],
         {r.hash: r for r in live if r.kind == "episode"},
-        fact_id or (lambda _: make_id()),
+        (lambda text: fact_id(text, "episode")) if fact_id else (lambda _: make_id()),
     )
     by_hash = {r.hash: r for r in active.values()}
     by_key = {r.key: r for r in active.values() if r.key}
@@ -239,7 +243,7 @@ def plan_add(
         stated = cand.stated_at or now
         span = event_span(cand.text, stated.date())
         record = MemoryRecord(
-            id=fact_id(cand.text) if fact_id is not None and old is None else make_id(),
+            id=fact_id(cand.text, "fact") if fact_id is not None and old is None else make_id(),
             text=cand.text,
             scope=scope,
             key=cand.key or (old.key if old else None),

@@ -286,6 +286,7 @@ class Searcher:
         }
         as_of = req.as_of is not None
         stands_for = {} if req.evidence else _fold_episodes(values, at, as_of)
+        _below_successors(values, stands_for, at)
         previous = _order_followers(values, stands_for, at, as_of)
         followed = set(previous.values())
         scored = []
@@ -326,6 +327,19 @@ def _current(record: MemoryRecord, at: datetime, as_of: bool) -> bool:
     return (record.status is MemoryStatus.ACTIVE or as_of) and not record.past(at)
 
 
+def _below_successors(
+    scored: dict[str, tuple[float, _Candidate]], stands_for: Mapping[str, str], at: datetime
+) -> None:
+    """Rank an episode marked past just below the memory that replaced it
+    (``superseded_by``) when both are candidates: evidence of the past never outranks
+    the present it led to. ``stands_for`` maps folded episodes to their facts."""
+    for memory_id, (value, c) in list(scored.items()):
+        newer = c.record.superseded_by if c.record.past(at) else None
+        newer = stands_for.get(newer, newer) if newer is not None else None
+        if newer is not None and newer in scored and value >= scored[newer][0]:
+            scored[memory_id] = (max(0.0, scored[newer][0] - 1e-6), c)
+
+
 def _order_followers(
     scored: dict[str, tuple[float, _Candidate]],
     stands_for: Mapping[str, str],
@@ -333,18 +347,12 @@ def _order_followers(
     as_of: bool,
 ) -> dict[str, str]:
     """Rank a memory above the older one it follows (:attr:`MemoryRecord.follows`) when
-    both are candidates and current, and an episode marked past below the memory that
-    replaced it (``superseded_by``); newer id -> older id for each follows pair.
+    both are candidates and current; newer id -> older id for each such pair.
 
     Either end may have been folded into a fact (:func:`_fold_episodes`): the fact
     stands in for it."""
     pairs: dict[str, str] = {}
-    for value, c in list(scored.values()):
-        replaced_by = c.record.superseded_by if c.record.past(at) else None
-        if replaced_by is not None:  # evidence of the past: below what replaced it
-            newer = stands_for.get(replaced_by, replaced_by)
-            if newer in scored and value >= scored[newer][0]:
-                scored[c.record.id] = (max(0.0, scored[newer][0] - 1e-6), c)
+    for _, c in list(scored.values()):
         if c.record.follows is None:
             continue
         newer = stands_for.get(c.record.id, c.record.id)
