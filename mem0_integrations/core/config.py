@@ -278,7 +278,7 @@ class RankingConfig(BaseModel):
 
     similarity_weight: float = Field(default=1.0, ge=0, description="Cosine similarity.")
     keyword_weight: float = Field(default=1.0, ge=0, description="BM25 keyword match.")
-    recency_weight: float = Field(default=0.25, ge=0, description="Recency of the statement.")
+    recency_weight: float = Field(default=0.1, ge=0, description="Recency of the statement.")
     importance_weight: float = Field(default=0.5, ge=0, description="Importance (feedback).")
     reinforcement_weight: float = Field(
         default=0.02, ge=0, description="Reinforcement from retrievals and confirmations."
