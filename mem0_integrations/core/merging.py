@@ -240,25 +240,16 @@ def plan_add(
                 continue
             if compatible and similarity >= rules.update_threshold:
                 old = closest
-        stated = cand.stated_at or now
-        span = event_span(cand.text, stated.date())
-        record = MemoryRecord(
-            id=fact_id(cand.text, "fact") if fact_id is not None and old is None else make_id(),
-            text=cand.text,
+        record = _new_record(
+            cand,
+            fact_id(cand.text, "fact") if fact_id is not None and old is None else make_id(),
             scope=scope,
+            now=now,
+            metadata=metadata,
+            expires_at=expires_at,
             key=cand.key or (old.key if old else None),
             value=cand.value,
             category=cand.category or (old.category if old else None),
-            source=cand.source,
-            created_at=now,
-            updated_at=now,
-            stated_at=stated,
-            event_start=span[0] if span else None,
-            event_end=span[1] if span else None,
-            expires_at=expires_at,
-            hash=digest,
-            metadata=dict(metadata),
-            context=cand.context,
             links=[episode_ids[cand.origin]] if cand.origin in episode_ids else [],
         )
         if old is not None:
@@ -303,6 +294,38 @@ def plan_add(
     )
     plan = _apply(changes, now, embeddings, seq, make_id)
     return Plan(plan.changes, plan.writes, plan.history, skipped, past)
+
+
+def _new_record(
+    cand: Candidate,
+    record_id: str,
+    *,
+    scope: Scope,
+    now: datetime,
+    metadata: Mapping[str, Any],
+    expires_at: datetime | None,
+    **fields: Any,
+) -> MemoryRecord:
+    """A new record of ``cand``: stated at its ``stated_at`` (else ``now``), with the
+    dates its text names; ``fields`` set the rest (key, kind, links, ...)."""
+    stated = cand.stated_at or now
+    span = event_span(cand.text, stated.date())
+    return MemoryRecord(
+        id=record_id,
+        text=cand.text,
+        scope=scope,
+        source=cand.source,
+        created_at=now,
+        updated_at=now,
+        stated_at=stated,
+        event_start=span[0] if span else None,
+        event_end=span[1] if span else None,
+        expires_at=expires_at,
+        hash=content_hash(cand.text),
+        metadata=dict(metadata),
+        context=cand.context,
+        **fields,
+    )
 
 
 def _slot(key: str | None) -> str | None:
@@ -370,21 +393,13 @@ def _episodes(
             out.append(Change(EventType.NONE, same, same, origin=cand.origin))
             continue
         stated = cand.stated_at or now
-        span = event_span(cand.text, stated.date())
-        record = MemoryRecord(
-            id=episode_id,
-            text=cand.text,
+        record = _new_record(
+            cand,
+            episode_id,
             scope=scope,
-            source=cand.source,
-            created_at=now,
-            updated_at=now,
-            stated_at=stated,
-            event_start=span[0] if span else None,
-            event_end=span[1] if span else None,
+            now=now,
+            metadata=metadata,
             expires_at=expires_at,
-            hash=content_hash(cand.text),
-            metadata=dict(metadata),
-            context=cand.context,
             kind="episode",
             links=list(dict.fromkeys(taken.get(cand.origin, []))),
             valid_until=max(until[episode_id][0], stated) if episode_id in until else None,
