@@ -96,11 +96,11 @@ from types import ModuleType
 from typing import Any
 
 from mem0_integrations import Memory
-from mem0_integrations.core.extraction import Candidate, statements
+from mem0_integrations.core.extract.extraction import Candidate, statements
+from mem0_integrations.core.extract.llm_extractor import CATEGORIES, fact_schema
+from mem0_integrations.core.extract.rules import RuleExtractor
 from mem0_integrations.core.llm import LLMReply
-from mem0_integrations.core.llm_extractor import CATEGORIES, fact_schema
 from mem0_integrations.core.models import EventType, Message, Scope
-from mem0_integrations.core.rules import RuleExtractor
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "bench" / "locomo10.json"
@@ -592,7 +592,7 @@ def summarize_cost(rows: Sequence[TurnCost], llm: CountingLLM, mem0: Mem0Source)
 
 def our_system_tokens(tokens: Tokens) -> int:
     """Tokens of our system prompt (the same in every request)."""
-    from mem0_integrations.core.llm_extractor import LLMExtractor
+    from mem0_integrations.core.extract.llm_extractor import LLMExtractor
 
     class _Nothing:
         name = "none"

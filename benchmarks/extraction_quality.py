@@ -48,9 +48,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mem0_integrations.core.extraction import Candidate
+from mem0_integrations.core.extract.extraction import Candidate
+from mem0_integrations.core.extract.rules import RuleExtractor
 from mem0_integrations.core.models import EventType, Message
-from mem0_integrations.core.rules import RuleExtractor
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "bench" / "locomo10.json"

@@ -18,7 +18,6 @@ from .core.config import (
     MemoryConfig,
     StoreConfig,
 )
-from .core.context import render_memories
 from .core.embedders import (
     BaseEmbedder,
     Embedder,
@@ -39,6 +38,7 @@ from .core.errors import (
     StoreError,
     StoreLockedError,
 )
+from .core.lifecycle.purge import PurgeReport, purge
 from .core.llm import LLM, LangChainLLM, LlamaIndexLLM, LLMReply, OpenAILLM, as_llm
 from .core.memory import Memory
 from .core.models import (
@@ -57,7 +57,7 @@ from .core.models import (
     Scope,
     SkippedFact,
 )
-from .core.purge import PurgeReport, purge
+from .core.rank.context import render_memories
 
 __version__ = "0.1.0"
 

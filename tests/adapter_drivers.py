@@ -30,7 +30,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from mem0_integrations import Memory
-from mem0_integrations.core.context import DEFAULT_HEADER
+from mem0_integrations.core.rank.context import DEFAULT_HEADER
 from mem0_integrations.langchain import Mem0Memory
 from mem0_integrations.llama_index import Mem0ChatMemory
 

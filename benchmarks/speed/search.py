@@ -105,8 +105,8 @@ def bench_search(
     queries: int,
     repeat: int,
 ) -> None:
-    from mem0_integrations.core.filters import read_where
     from mem0_integrations.core.models import Scope
+    from mem0_integrations.core.store.filters import read_where
 
     m = store.memory
     asks = [(rng.choice(store.users), q) for q in make_questions(rng, queries)]
@@ -262,8 +262,8 @@ def bench_duplicate_check(
     report: Report, store: Store, size: int, texts: list[str], users: list[str], repeat: int
 ) -> None:
     """The read ``add`` does before writing: scope ids and content hash, like the library."""
-    from mem0_integrations.core.filters import and_, read_where
     from mem0_integrations.core.models import Scope, content_hash
+    from mem0_integrations.core.store.filters import and_, read_where
 
     m = store.memory
     probes = [(u, content_hash(t)) for u, t in zip(users, texts, strict=True)][:SIZE_ADDS]

@@ -22,7 +22,7 @@ from ._common import (
 
 if TYPE_CHECKING:
     from mem0_integrations import Memory
-    from mem0_integrations.core.stats import StoreStats
+    from mem0_integrations.core.lifecycle.stats import StoreStats
 
 __all__ = ["register"]
 
@@ -159,7 +159,7 @@ def _print_stats(stats: StoreStats) -> None:
 
 def _stats(args: argparse.Namespace) -> int:
     from mem0_integrations import Scope
-    from mem0_integrations.core.stats import store_stats
+    from mem0_integrations.core.lifecycle.stats import store_stats
 
     ids = scope_ids(args)
     with open_store(args) as memory:

@@ -101,7 +101,7 @@ def _explain_lines(hit: MemoryHit) -> list[str]:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from mem0_integrations.core.context import render_memories
+    from mem0_integrations.core.rank.context import render_memories
 
     scope = require_scope(args, "search")
     with open_store(args) as memory:

@@ -5,7 +5,7 @@ mem0-integrations (the ``chroma`` executable next to this Python). Serving the
 folder of an embedded store makes its memories available to every process that
 connects with ``--chroma-host``/``--chroma-port`` (``MEM0I_CHROMA_HOST`` and
 ``MEM0I_CHROMA_PORT`` for applications). The server keeps the folder's lock (see
-:mod:`mem0_integrations.core.folder_lock`), so no process opens the folder as an
+:mod:`mem0_integrations.core.store.folder_lock`), so no process opens the folder as an
 embedded store while it serves it, and it does not start while one has it open.
 """
 
@@ -120,7 +120,7 @@ def chroma_command(path: Path, host: str, port: int, executable: str = "chroma")
 
 def _serve(args: argparse.Namespace) -> int:
     from mem0_integrations import DEFAULT_PATH, ConfigurationError
-    from mem0_integrations.core.folder_lock import acquire
+    from mem0_integrations.core.store.folder_lock import acquire
 
     folder = args.path or os.environ.get("MEM0I_PATH") or DEFAULT_PATH
     path = Path(folder).expanduser().resolve()

@@ -16,20 +16,21 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .access import AccessRecorder
 from .config import Clock, MemoryConfig
 from .embedders import Embedder
 from .errors import ConfigurationError, ExtractionError
-from .extraction import (
+from .extract.extraction import (
     Candidate,
     episode_candidates,
     not_an_episode,
     statements,
     verbatim_candidates,
 )
-from .filters import and_, read_where
-from .llm_extractor import LLMExtractor
-from .merging import MergeRules, Plan, fact_uuid, new_id, plan_add, plan_past, plan_settle
+from .extract.llm_extractor import LLMExtractor
+from .extract.quarantine import Quarantine
+from .lifecycle.access import AccessRecorder
+from .merge.merging import MergeRules, Plan, fact_uuid, new_id, plan_add, plan_past, plan_settle
+from .merge.referents import ReferRules, follows, referents
 from .models import (
     AddResult,
     EventType,
@@ -45,12 +46,11 @@ from .models import (
     SkippedFact,
     content_hash,
 )
-from .quarantine import Quarantine
-from .referents import ReferRules, follows, referents
-from .store import ChromaStore
+from .store.filters import and_, read_where
+from .store.store import ChromaStore
 
 if TYPE_CHECKING:  # rules and safety compile their patterns on import (see Memory())
-    from .rules import RuleExtractor
+    from .extract.rules import RuleExtractor
 
 __all__ = ["AddPipeline", "checked_now", "commit"]
 
@@ -198,7 +198,10 @@ class AddPipeline:
 
         ``screened=False`` skips the poisoning screen: for a quarantined item a person
         released (:meth:`Memory.release`)."""
-        from .safety import quarantine_reason, secret_reason  # compiled once Memory() exists
+        from .extract.safety import (  # compiled once Memory() exists
+            quarantine_reason,
+            secret_reason,
+        )
 
         skipped = list(skipped)
         kept: list[Candidate] = []
@@ -393,7 +396,10 @@ class AddPipeline:
                 near=False,
                 expires_at=expires_at,
             )
-        from .safety import quarantine_reason, secret_reason  # compiled once Memory() exists
+        from .extract.safety import (  # compiled once Memory() exists
+            quarantine_reason,
+            secret_reason,
+        )
 
         now = checked_now(self._clock)
         skipped: list[SkippedFact] = []

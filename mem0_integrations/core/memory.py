@@ -22,7 +22,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
-from .access import AccessRecorder
 from .adding import AddPipeline, checked_now, commit
 from .background import BackgroundWriter
 from .completion import RetryPolicy
@@ -35,21 +34,20 @@ from .errors import (
     MemoryNotFoundError,
     ScopeError,
 )
-from .extraction import (
+from .extract.extraction import (
     Candidate,
     check_text,
     fact_candidates,
     parse_messages,
 )
-from .filters import read_where, validate_metadata
-from .folder_lock import FolderLease
-from .folder_lock import acquire as acquire_folder
-from .journal import JOURNAL_DIR, FileJournal
-from .lifecycle import Lifecycle, check_id
+from .extract.llm_extractor import LLMExtractor
+from .extract.quarantine import Quarantine
+from .lifecycle.access import AccessRecorder
+from .lifecycle.lifecycle import Lifecycle, check_id
+from .lifecycle.purge import settle_purge
+from .lifecycle.transfer import Progress, dump_lines, embed_texts, parse_lines
 from .llm import LLM, as_llm, llm_from_config
-from .llm_extractor import LLMExtractor
-from .local_index import Loaded, LocalIndex
-from .merging import MergeRules, plan_delete, plan_edit
+from .merge.merging import MergeRules, plan_delete, plan_edit
 from .models import (
     AddResult,
     ConsolidationReport,
@@ -64,12 +62,14 @@ from .models import (
     Scope,
     build_schemas,
 )
-from .purge import settle_purge
-from .quarantine import Quarantine
-from .search import Searcher, SearchRequest, moment
-from .store import ChromaStore, Write, check_folder, open_client
-from .transcript import Transcripts
-from .transfer import Progress, dump_lines, embed_texts, parse_lines
+from .rank.search import Searcher, SearchRequest, moment
+from .store.filters import read_where, validate_metadata
+from .store.folder_lock import FolderLease
+from .store.folder_lock import acquire as acquire_folder
+from .store.journal import JOURNAL_DIR, FileJournal
+from .store.local_index import Loaded, LocalIndex
+from .store.store import ChromaStore, Write, check_folder, open_client
+from .store.transcript import Transcripts
 
 __all__ = ["Memory"]
 
@@ -226,7 +226,7 @@ class Memory:
         )
         # imported here, not at the top: compiling the extraction and safety rules takes
         # ~0.3 s, which `import mem0_integrations` should not pay
-        from .rules import RuleExtractor
+        from .extract.rules import RuleExtractor
 
         self._rules = RuleExtractor(roles=xcfg.fact_roles)
         self._llm_extractor = (
@@ -361,7 +361,7 @@ class Memory:
         Ordered, verbatim rows per conversation (a kind and a scope), for chat
         histories and recent-turn windows; they are not memories and are never
         searched. :meth:`reset` empties them and :meth:`forget` of a whole scope
-        erases that scope's; see :mod:`~mem0_integrations.core.transcript`.
+        erases that scope's; see :mod:`~mem0_integrations.core.store.transcript`.
         """
         return self._transcripts
 
@@ -450,7 +450,7 @@ class Memory:
         ``infer=True`` extracts the user's facts: with the LLM when one is
         configured (one request per turn, none for a turn with no statement),
         offline otherwise. Facts are merged with what the scope already holds
-        (see :mod:`~mem0_integrations.core.merging`).
+        (see :mod:`~mem0_integrations.core.merge.merging`).
 
         ``expires_at`` (an aware datetime, or a date: the end of that day, UTC)
         hides the memories this call creates after that time; ``consolidate()``

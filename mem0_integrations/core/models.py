@@ -447,7 +447,7 @@ class MemoryHit(BaseModel):
     """One search result: the memory and its ranking score in ``[0, 1]``.
 
     ``score`` is the weighted mean of the ranking signals (see
-    :mod:`~mem0_integrations.core.ranking`); ``similarity`` the cosine
+    :mod:`~mem0_integrations.core.rank.ranking`); ``similarity`` the cosine
     similarity alone. ``explanation`` is set with ``search(..., explain=True)``.
     """
 
@@ -521,7 +521,8 @@ class LLMUsage(BaseModel):
 
 class QuarantinedItem(BaseModel):
     """Text kept aside instead of stored as a memory (an instruction, a link to follow);
-    see :mod:`~mem0_integrations.core.quarantine`. Never searched or returned as a memory."""
+    see :mod:`~mem0_integrations.core.extract.quarantine`. Never searched or returned as a
+    memory."""
 
     model_config = ConfigDict(defer_build=True, frozen=True)
 

@@ -1,7 +1,7 @@
 """``Mem0ChatMessageHistory`` for ``RunnableWithMessageHistory``, and its transcript view.
 
 Where the turns live: in the core's transcripts (``Memory.transcripts``, see
-:mod:`mem0_integrations.core.transcript`), not in memories. Each message is one row
+:mod:`mem0_integrations.core.store.transcript`), not in memories. Each message is one row
 of the ``<collection_prefix>_chat`` collection in the *same* Chroma as the ``Memory``
 (its embedded folder or its server), serialized with LangChain's ``message_to_dict``
 as JSON, so every process that opens that store sees the same turns, in order.

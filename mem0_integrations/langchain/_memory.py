@@ -29,9 +29,9 @@ from langchain_core.messages import (
 from pydantic import Field, PrivateAttr
 
 from ..core.config import MemoryConfig
-from ..core.context import render_memories
 from ..core.memory import Memory
 from ..core.models import MemoryHit, MemoryRecord, Scope
+from ..core.rank.context import render_memories
 from ._chat_history import Transcript, fact_messages, long_term_scope
 from ._retriever import open_memory, require_scope
 
@@ -50,7 +50,7 @@ class Mem0Memory(BaseMemory):
 
     **What the chain gets** (``load_memory_variables``): the memories that best match
     the input (``Memory.search``, ``search_limit`` of them, rendered with
-    :func:`~mem0_integrations.core.context.render_memories`), then the last ``k`` turns
+    :func:`~mem0_integrations.core.rank.context.render_memories`), then the last ``k`` turns
     verbatim. As a string (``human_prefix``/``ai_prefix`` lines, memories first) or, with
     ``return_messages=True``, as messages (a ``SystemMessage`` with the memories first).
     With ``memories_key`` set, the memories go to that variable (a string) and

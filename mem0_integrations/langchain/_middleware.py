@@ -13,7 +13,7 @@
 >>> memory.flush()                     # wait for the background saves (e.g. before exiting)
 
 Before **each model call** it searches the scope's memories with the latest user
-message and appends them (rendered by :func:`~mem0_integrations.core.context.render_memories`)
+message and appends them (rendered by :func:`~mem0_integrations.core.rank.context.render_memories`)
 to the system message of that call only: the agent's state, and so its checkpoints,
 never hold them. **After the agent turn** it saves what the user said in that turn
 (the human messages after the previous answer) through ``Memory.add``, in the
@@ -45,10 +45,10 @@ from langchain_core.messages import BaseMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from ..core.config import MemoryConfig
-from ..core.context import DEFAULT_HEADER, render_memories
 from ..core.errors import ConfigurationError
 from ..core.memory import Memory
 from ..core.models import MemoryHit, Message, Scope
+from ..core.rank.context import DEFAULT_HEADER, render_memories
 from ._messages import (
     context_field,
     latest_user_text,

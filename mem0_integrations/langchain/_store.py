@@ -67,8 +67,9 @@ from ..core.errors import (
     Mem0IntegrationsError,
     ScopeError,
 )
-from ..core.keyed import KeyedRecords
-from ..core.keyed_ops import (
+from ..core.memory import Memory
+from ..core.merge.keyed import KeyedRecords
+from ..core.merge.keyed_ops import (
     KeyedGet,
     KeyedItem,
     KeyedNamespaces,
@@ -77,7 +78,6 @@ from ..core.keyed_ops import (
     KeyedResult,
     KeyedSearch,
 )
-from ..core.memory import Memory
 from ..core.models import Scope
 from ._retriever import open_memory
 

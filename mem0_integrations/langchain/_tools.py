@@ -27,10 +27,10 @@ from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ..core.config import MemoryConfig
-from ..core.context import DEFAULT_HEADER, render_memories
 from ..core.errors import InvalidInputError, MemoryNotFoundError, ScopeError
 from ..core.memory import Memory
 from ..core.models import AddResult, EventType, MemoryEvent, MemoryHit, Scope
+from ..core.rank.context import DEFAULT_HEADER, render_memories
 from ._messages import context_field, merge_scope, scope_kwargs
 from ._retriever import open_memory
 

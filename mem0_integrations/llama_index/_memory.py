@@ -21,10 +21,10 @@ from llama_index.core.memory.types import BaseMemory
 from llama_index.core.utils import get_tokenizer
 
 from ..core.config import MemoryConfig
-from ..core.context import DEFAULT_HEADER, render_memories
 from ..core.errors import InvalidInputError
 from ..core.memory import Memory
 from ..core.models import MemoryHit, Message, Scope
+from ..core.rank.context import DEFAULT_HEADER, render_memories
 from ._connection import (
     Linked,
     MemoryLink,
@@ -55,7 +55,7 @@ class Mem0ChatMemory(Linked, BaseMemory):
     * ``get(input=None)`` returns the most recent messages that fit ``token_limit``,
       preceded by one system message listing the long-term memories relevant to
       ``input`` (or, without it, to the latest user message), rendered with
-      :func:`~mem0_integrations.core.context.render_memories`.
+      :func:`~mem0_integrations.core.rank.context.render_memories`.
     * ``put``/``put_messages`` add to the buffer and write a whole turn to long-term
       memory at once when its assistant answer arrives (one extraction per turn,
       not per message; queued in the background with ``background=True``).

@@ -21,9 +21,9 @@ from llama_index.core.memory.memory import BaseMemoryBlock
 from llama_index.core.utils import get_tokenizer
 
 from ..core.config import MemoryConfig
-from ..core.context import DEFAULT_HEADER, render_memories
 from ..core.memory import Memory
 from ..core.models import Scope
+from ..core.rank.context import DEFAULT_HEADER, render_memories
 from ._connection import Linked, MemoryLink, aadd_turn, attach_memory, scope_ids, scope_of
 from ._messages import latest_user_text, to_core_messages
 
@@ -34,7 +34,7 @@ class Mem0MemoryBlock(Linked, BaseMemoryBlock[str]):
     """Reads the long-term memories relevant to the latest user message; writes turns.
 
     ``aget`` renders the ``top_k`` best memories with
-    :func:`~mem0_integrations.core.context.render_memories` (an empty string when
+    :func:`~mem0_integrations.core.rank.context.render_memories` (an empty string when
     none match, so the block is left out). ``aput`` writes the messages it receives
     as one turn (one extraction). The scope is fixed at construction; the
     ``session_id`` LlamaIndex's ``Memory`` passes along is ignored, so memories

@@ -27,9 +27,9 @@ import pytest
 
 from mem0_integrations import MemoryRecord, Scope
 from mem0_integrations._cli._server import free_port, heartbeat
-from mem0_integrations.core.context import DEFAULT_HEADER
+from mem0_integrations.core.lifecycle.transfer import dump_lines
 from mem0_integrations.core.models import content_hash
-from mem0_integrations.core.transfer import dump_lines
+from mem0_integrations.core.rank.context import DEFAULT_HEADER
 
 from .conftest import SERVER_START_TIMEOUT, ChromaServer, log_tail
 

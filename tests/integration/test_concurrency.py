@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from mem0_integrations import AddResult, EventType, Memory, MemoryStatus
-from mem0_integrations.core.stats import store_stats
+from mem0_integrations.core.lifecycle.stats import store_stats
 
 from ..crash_writer import WordHashEmbedder
 from .conftest import ChromaServer, new_prefix

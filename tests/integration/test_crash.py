@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from mem0_integrations import Memory, MemoryStatus
-from mem0_integrations.core.journal import JOURNAL_DIR
+from mem0_integrations.core.store.journal import JOURNAL_DIR
 
 from ..crash_writer import WordHashEmbedder
 

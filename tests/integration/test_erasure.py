@@ -120,7 +120,7 @@ def test_an_interrupted_purge_is_settled_when_the_store_opens(tmp_path: Path) ->
     """Killed before its READY marker, a purge left the old collections intact and a
     partial staging folder (discarded on open); killed after it, with the collections
     dropped, the staged rows are imported on open."""
-    from mem0_integrations.core.purge import STAGE_DIR
+    from mem0_integrations.core.lifecycle.purge import STAGE_DIR
     from tests.crash_writer import WordHashEmbedder
 
     folder = tmp_path / "store"
@@ -132,7 +132,7 @@ def test_an_interrupted_purge_is_settled_when_the_store_opens(tmp_path: Path) ->
     with Memory(path=folder, embedder=WordHashEmbedder()) as memory:
         assert not (folder / STAGE_DIR).exists()
         assert {r.id for r in memory.get_all(user_id="u")} == set(kept)
-    export = [sys.executable, "-m", "mem0_integrations.core.purge", "export", str(folder)]
+    export = [sys.executable, "-m", "mem0_integrations.core.lifecycle.purge", "export", str(folder)]
     subprocess.run([*export, "mem0i"], check=True, capture_output=True)  # then "killed"
     assert (folder / STAGE_DIR / "READY").exists()
     with Memory(path=folder, embedder=WordHashEmbedder()) as memory:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from mem0_integrations import Memory, OnnxMiniLMEmbedder, StoreLockedError
-from mem0_integrations.core.folder_lock import LOCK_FILE
+from mem0_integrations.core.store.folder_lock import LOCK_FILE
 
 pytestmark = pytest.mark.integration
 

@@ -27,7 +27,7 @@ from langmem import create_manage_memory_tool, create_search_memory_tool
 from pydantic import Field
 
 from mem0_integrations import Memory, OnnxMiniLMEmbedder
-from mem0_integrations.core.keyed_ops import keyed_id
+from mem0_integrations.core.merge.keyed_ops import keyed_id
 from mem0_integrations.langchain import Mem0Middleware, Mem0Store
 
 pytestmark = pytest.mark.integration

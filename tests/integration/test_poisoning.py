@@ -1,7 +1,7 @@
 """Memory poisoning: an injection corpus added as user messages, on real Chroma.
 
 ``tests/data/injection_corpus.json`` (the training corpus the screen of
-:mod:`mem0_integrations.core.safety` was tuned on),
+:mod:`mem0_integrations.core.extract.safety` was tuned on),
 ``tests/data/injection_holdout.json`` (a held-out corpus written apart from that tuning,
 to see whether the screen generalises; its misses were studied afterwards),
 ``tests/data/injection_blind2.json`` (82 attacks, 77 benign, written blind to all of it,

@@ -16,7 +16,7 @@ import pytest
 from mem0_integrations import DeadlineExceededError, Memory, MemoryConfig
 from mem0_integrations.core.deadline import bounded, committing, deadline, remaining
 from mem0_integrations.core.llm import OpenAILLM
-from mem0_integrations.core.store import ChromaStore
+from mem0_integrations.core.store.store import ChromaStore
 
 from ..fault_server import FaultServer, Hang, Reply, Status
 from .conftest import FakeClock, HashEmbedder

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mem0_integrations import EventType, Memory, MemoryStatus
-from mem0_integrations.core.context import render_memories
-from mem0_integrations.core.extraction import Candidate, asks_the_assistant, not_an_episode
+from mem0_integrations.core.extract.extraction import Candidate, asks_the_assistant, not_an_episode
+from mem0_integrations.core.merge.referents import ReferRules, affinity, has_change_cue, referents
 from mem0_integrations.core.models import MemoryRecord, MemorySource, Scope, content_hash
-from mem0_integrations.core.referents import ReferRules, affinity, has_change_cue, referents
+from mem0_integrations.core.rank.context import render_memories
 
 from .conftest import FakeClock
 

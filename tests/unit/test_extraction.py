@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mem0_integrations import InvalidInputError, LimitsConfig, Message
-from mem0_integrations.core.extraction import (
+from mem0_integrations.core.extract.extraction import (
     parse_messages,
     render_fact,
     statements,

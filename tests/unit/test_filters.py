@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mem0_integrations import InvalidInputError, Scope, ScopeError
-from mem0_integrations.core.filters import (
+from mem0_integrations.core.store.filters import (
     read_where,
     translate_filters,
     validate_metadata,

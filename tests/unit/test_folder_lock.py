@@ -7,8 +7,8 @@ import os
 import threading
 from pathlib import Path
 
-from mem0_integrations.core import folder_lock
-from mem0_integrations.core.folder_lock import LOCK_FILE, acquire
+from mem0_integrations.core.store import folder_lock
+from mem0_integrations.core.store.folder_lock import LOCK_FILE, acquire
 
 
 def lockable(folder: Path) -> bool:

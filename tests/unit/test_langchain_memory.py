@@ -9,7 +9,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from mem0_integrations import ConfigurationError, Memory, ScopeError
-from mem0_integrations.core.context import render_memories
+from mem0_integrations.core.rank.context import render_memories
 from mem0_integrations.langchain import Mem0Memory
 
 

@@ -17,9 +17,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel, Field
 
 from mem0_integrations import Memory
-from mem0_integrations.core.context import DEFAULT_HEADER
 from mem0_integrations.core.errors import ConfigurationError, ScopeError
 from mem0_integrations.core.models import EventType
+from mem0_integrations.core.rank.context import DEFAULT_HEADER
 from mem0_integrations.langchain import Mem0Middleware
 from mem0_integrations.langchain._middleware import turn_user_messages
 

@@ -20,7 +20,7 @@ from langmem import create_manage_memory_tool, create_search_memory_tool
 
 from mem0_integrations import Memory
 from mem0_integrations.core.errors import ConfigurationError, InvalidInputError, ScopeError
-from mem0_integrations.core.keyed_ops import keyed_id
+from mem0_integrations.core.merge.keyed_ops import keyed_id
 from mem0_integrations.core.models import EventType, Scope
 from mem0_integrations.langchain import Mem0Store
 

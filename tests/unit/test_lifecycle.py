@@ -20,9 +20,9 @@ from mem0_integrations import (
     ScopeError,
     StoreError,
 )
-from mem0_integrations.core import lifecycle
-from mem0_integrations.core.consolidation import Merge, plan_merges
-from mem0_integrations.core.lifecycle import check_feedback, cutoff
+from mem0_integrations.core.lifecycle import lifecycle
+from mem0_integrations.core.lifecycle.lifecycle import check_feedback, cutoff
+from mem0_integrations.core.merge.consolidation import Merge, plan_merges
 
 from .conftest import FakeClock, HashEmbedder
 

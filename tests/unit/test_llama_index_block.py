@@ -12,7 +12,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.memory import Memory as ChatMemory
 
 from mem0_integrations import Memory, ScopeError
-from mem0_integrations.core.context import DEFAULT_HEADER
+from mem0_integrations.core.rank.context import DEFAULT_HEADER
 from mem0_integrations.llama_index import Mem0MemoryBlock
 from tests.llama_index_fakes import ScriptedAgentLLM
 

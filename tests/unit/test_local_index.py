@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mem0_integrations.core.keywords import terms
-from mem0_integrations.core.local_index import Loaded, LocalIndex
 from mem0_integrations.core.models import MemoryRecord, MemoryStatus, Scope, content_hash
+from mem0_integrations.core.rank.keywords import terms
+from mem0_integrations.core.store.local_index import Loaded, LocalIndex
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 U1 = Scope(user_id="u1")

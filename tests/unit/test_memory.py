@@ -20,7 +20,7 @@ from mem0_integrations import (
     ScopeError,
     StoreError,
 )
-from mem0_integrations.core.store import Write
+from mem0_integrations.core.store.store import Write
 
 from .conftest import FakeClock, HashEmbedder
 

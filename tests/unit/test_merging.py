@@ -6,8 +6,8 @@ import itertools
 from datetime import UTC, datetime
 
 from mem0_integrations import EventType, MemoryRecord, MemoryStatus, Scope
-from mem0_integrations.core.extraction import Candidate
-from mem0_integrations.core.merging import (
+from mem0_integrations.core.extract.extraction import Candidate
+from mem0_integrations.core.merge.merging import (
     MergeRules,
     Plan,
     plan_add,

@@ -8,7 +8,7 @@ from pathlib import Path
 import chromadb
 import pytest
 
-from mem0_integrations.core import purge
+from mem0_integrations.core.lifecycle import purge
 
 
 def test_export_then_import_restores_every_row_in_pages(

@@ -9,10 +9,10 @@ import pytest
 
 from mem0_integrations import InvalidInputError, Memory, MemoryStatus
 from mem0_integrations.core.config import DecayConfig, RankingConfig
-from mem0_integrations.core.extraction import MAX_CONTEXT_CHARS, verbatim_candidates
-from mem0_integrations.core.keywords import stem, terms
+from mem0_integrations.core.extract.extraction import MAX_CONTEXT_CHARS, verbatim_candidates
 from mem0_integrations.core.models import MemoryRecord, Message, Scope, content_hash
-from mem0_integrations.core.ranking import (
+from mem0_integrations.core.rank.keywords import stem, terms
+from mem0_integrations.core.rank.ranking import (
     decay_class,
     half_life,
     recency,

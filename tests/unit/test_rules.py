@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from mem0_integrations.core.extraction import Candidate
+from mem0_integrations.core.extract.extraction import Candidate
+from mem0_integrations.core.extract.rules import RuleExtractor
+from mem0_integrations.core.extract.safety import refusal_reason
 from mem0_integrations.core.models import EventType, MemorySource, Message
-from mem0_integrations.core.rules import RuleExtractor
-from mem0_integrations.core.safety import refusal_reason
 
 # A Monday. "next Friday" is 2024-05-17, "tomorrow" 2024-05-14, "last weekend" 2024-05-11.
 SAID = datetime(2024, 5, 13, 12, 0, tzinfo=UTC)
@@ -529,7 +529,7 @@ def test_street_address_is_keyed_so_forget_my_address_can_retract_it() -> None:
 
 
 def test_rule_categories_are_the_shared_ones() -> None:
-    from mem0_integrations.core.extraction import CATEGORIES
+    from mem0_integrations.core.extract.extraction import CATEGORIES
 
     texts = [
         "I'm Alice and I live in Lyon.",

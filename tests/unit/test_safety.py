@@ -1,4 +1,4 @@
-"""The poisoning screen (:mod:`mem0_integrations.core.safety`) on single texts.
+"""The poisoning screen (:mod:`mem0_integrations.core.extract.safety`) on single texts.
 
 The sentences here are written for this file, apart from the corpora of
 ``tests/integration/test_poisoning.py``: each attack family the screen describes,
@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mem0_integrations.core.models import Message
-from mem0_integrations.core.rules import RuleExtractor
-from mem0_integrations.core.safety import (
+from mem0_integrations.core.extract.rules import RuleExtractor
+from mem0_integrations.core.extract.safety import (
     contains_secret,
     instruction_reason,
     normalized,
@@ -23,6 +22,7 @@ from mem0_integrations.core.safety import (
     refusal_reason,
     secret_reason,
 )
+from mem0_integrations.core.models import Message
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 LINK = "asks to follow a link"

@@ -10,8 +10,8 @@ import chromadb
 import pytest
 
 from mem0_integrations import InvalidInputError, Memory, Scope, StoreError
-from mem0_integrations.core import store
-from mem0_integrations.core.transcript import Transcripts, conversation_key
+from mem0_integrations.core.store import store
+from mem0_integrations.core.store.transcript import Transcripts, conversation_key
 
 from .conftest import FakeClock, HashEmbedder
 

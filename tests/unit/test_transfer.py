@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from mem0_integrations import EventType, InvalidInputError, MemoryRecord, Scope
+from mem0_integrations.core.lifecycle.transfer import dump_lines, parse_lines
 from mem0_integrations.core.models import HistoryEntry, content_hash
-from mem0_integrations.core.transfer import dump_lines, parse_lines
 
 NOW = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
 RECORD = MemoryRecord(

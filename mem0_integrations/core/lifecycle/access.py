@@ -17,9 +17,9 @@ import weakref
 from collections.abc import Sequence
 from datetime import datetime
 
-from .errors import StoreError
-from .models import MemoryRecord
-from .store import ChromaStore
+from ..errors import StoreError
+from ..models import MemoryRecord
+from ..store.store import ChromaStore
 
 __all__ = ["AccessRecorder"]
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .codec import dumps
-from .config import LimitsConfig
-from .errors import InvalidInputError
-from .models import EventType, MemoryKind, MemorySource, Message, is_unicode_text
+from ..config import LimitsConfig
+from ..errors import InvalidInputError
+from ..models import EventType, MemoryKind, MemorySource, Message, is_unicode_text
+from ..store.codec import dumps
 
 __all__ = [
     "CATEGORIES",

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .codec import record_from_chroma
-from .filters import read_where
-from .models import MemoryRecord, MemoryStatus, Scope
-from .store import Where, chroma_call
+from ..models import MemoryRecord, MemoryStatus, Scope
+from ..store.codec import record_from_chroma
+from ..store.filters import read_where
+from ..store.store import Where, chroma_call
 
 if TYPE_CHECKING:
-    from .memory import Memory
+    from ..memory import Memory
 
 __all__ = ["NO_CATEGORY", "ScopeCounts", "StoreStats", "disk_size", "store_stats"]
 

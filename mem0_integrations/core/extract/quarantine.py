@@ -22,11 +22,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from .codec import iso, scope_metadata
-from .errors import MemoryNotFoundError
-from .filters import read_where
-from .models import QuarantinedItem, Role, Scope
-from .store import LazyCollection, chroma_call
+from ..errors import MemoryNotFoundError
+from ..models import QuarantinedItem, Role, Scope
+from ..store.codec import iso, scope_metadata
+from ..store.filters import read_where
+from ..store.store import LazyCollection, chroma_call
 
 __all__ = ["Quarantine"]
 

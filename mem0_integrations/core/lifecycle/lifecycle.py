@@ -18,12 +18,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from .access import AccessRecorder
-from .adding import checked_now, commit
-from .background import BackgroundWriter
-from .codec import epoch
-from .config import Clock, MemoryConfig
-from .consolidation import (
+from ..adding import checked_now, commit
+from ..background import BackgroundWriter
+from ..config import Clock, MemoryConfig
+from ..embedders import Embedder
+from ..errors import InvalidInputError, MemoryNotFoundError, ScopeError
+from ..extract.extraction import check_text
+from ..extract.quarantine import Quarantine
+from ..merge.consolidation import (
     BATCH,
     NEIGHBOURS,
     PAIRWISE_LIMIT,
@@ -38,12 +40,8 @@ from .consolidation import (
     plan_retire,
     queried_near,
 )
-from .embedders import Embedder
-from .errors import InvalidInputError, MemoryNotFoundError, ScopeError
-from .extraction import check_text
-from .filters import and_, read_where
-from .merging import Change, Plan, plan_edit
-from .models import (
+from ..merge.merging import Change, Plan, plan_edit
+from ..models import (
     ConsolidationReport,
     EventType,
     HistoryEntry,
@@ -53,9 +51,11 @@ from .models import (
     Scope,
     is_unicode_text,
 )
-from .quarantine import Quarantine
-from .store import ChromaStore, Where, Write
-from .transcript import Transcripts
+from ..store.codec import epoch
+from ..store.filters import and_, read_where
+from ..store.store import ChromaStore, Where, Write
+from ..store.transcript import Transcripts
+from .access import AccessRecorder
 
 __all__ = [
     "CORRECTION_STEP",

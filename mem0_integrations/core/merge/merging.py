@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .dates import event_span
-from .extraction import Candidate
-from .models import (
+from ..extract.dates import event_span
+from ..extract.extraction import Candidate
+from ..models import (
     EventType,
     HistoryEntry,
     MemoryKind,
@@ -43,7 +43,7 @@ from .models import (
     content_hash,
     normalize_text,
 )
-from .store import Write
+from ..store.store import Write
 
 __all__ = [
     "Change",

@@ -47,9 +47,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .config import StoreConfig
-from .errors import ConfigurationError, StoreError
-from .folder_lock import acquire
+from ..config import StoreConfig
+from ..errors import ConfigurationError, StoreError
+from ..store.folder_lock import acquire
 
 __all__ = ["STAGE_DIR", "PurgeReport", "purge", "settle_purge"]
 
@@ -108,7 +108,7 @@ def settle_purge(client: Any, folder: Path, prefix: str) -> None:
 
 def _child(step: str, folder: Path, prefix: str) -> dict[str, int]:
     done = subprocess.run(
-        [sys.executable, "-m", "mem0_integrations.core.purge", step, str(folder), prefix],
+        [sys.executable, "-m", "mem0_integrations.core.lifecycle.purge", step, str(folder), prefix],
         capture_output=True,
         text=True,
         check=False,
@@ -233,8 +233,8 @@ def _size(folder: Path) -> int:
 
 
 def _worker(step: str, folder: Path, prefix: str) -> dict[str, int]:
-    """One step in a fresh process (``python -m mem0_integrations.core.purge``)."""
-    from .store import open_client
+    """One step in a fresh process (``python -m mem0_integrations.core.lifecycle.purge``)."""
+    from ..store.store import open_client
 
     client = open_client(StoreConfig(path=folder, collection_prefix=prefix).resolved())
     try:

@@ -27,8 +27,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .extraction import Candidate
-from .models import MemoryRecord, MemoryStatus, content_hash
+from ..extract.extraction import Candidate
+from ..models import MemoryRecord, MemoryStatus, content_hash
 
 __all__ = ["ReferRules", "affinity", "follows", "has_change_cue", "referents"]
 

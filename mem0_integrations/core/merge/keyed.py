@@ -33,13 +33,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .adding import checked_now
-from .codec import META_PREFIX, dumps
+from ..adding import checked_now
+from ..deadline import in_thread
+from ..errors import InvalidInputError, ScopeError
+from ..extract.dates import event_span
+from ..lifecycle.lifecycle import hard_delete
+from ..models import EventType, MemoryRecord, MemoryStatus, Scope, content_hash
+from ..rank.keywords import KeywordScore, idf, term_weight, terms
+from ..rank.ranking import score
+from ..store.codec import META_PREFIX, dumps
+from ..store.filters import and_, read_where
+from ..store.store import Where, Write
 from .consolidation import history_entry
-from .dates import event_span
-from .deadline import in_thread
-from .errors import InvalidInputError, ScopeError
-from .filters import and_, read_where
 from .keyed_ops import (
     KeyedGet,
     KeyedItem,
@@ -57,14 +62,9 @@ from .keyed_ops import (
     namespace_path,
     value_json,
 )
-from .keywords import KeywordScore, idf, term_weight, terms
-from .lifecycle import hard_delete
-from .models import EventType, MemoryRecord, MemoryStatus, Scope, content_hash
-from .ranking import score
-from .store import Where, Write
 
 if TYPE_CHECKING:
-    from .memory import Memory
+    from ..memory import Memory
 
 __all__ = ["KeyedRecords"]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import StoreError
-from .models import HistoryEntry, MemoryRecord, MemorySource, MemoryStatus, Scope
+from ..errors import StoreError
+from ..models import HistoryEntry, MemoryRecord, MemorySource, MemoryStatus, Scope
 
 __all__ = [
     "META_PREFIX",

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .config import DecayConfig
+from ..config import DecayConfig
+from ..models import ConsolidationReport, EventType, HistoryEntry, MemoryRecord, MemoryStatus
+from ..rank.ranking import retention
+from ..store.store import Write
 from .merging import Change, Plan, new_id, superseded
-from .models import ConsolidationReport, EventType, HistoryEntry, MemoryRecord, MemoryStatus
-from .ranking import retention
-from .store import Write
 
 __all__ = [
     "BATCH",

@@ -79,6 +79,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from ..models import EventType, MemorySource, Message
 from .dates import (
     DATE as _DATE,
 )
@@ -104,7 +105,6 @@ from .dates import (
     undated as _undated,
 )
 from .extraction import Candidate
-from .models import EventType, MemorySource, Message
 from .safety import contains_secret, instruction_reason
 
 __all__ = ["RuleExtractor"]

@@ -34,10 +34,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from .deadline import in_thread
-from .errors import InvalidInputError
+from ..deadline import in_thread
+from ..errors import InvalidInputError
+from ..models import Scope
 from .filters import read_where
-from .models import Scope
 from .store import LazyCollection, chroma_call
 
 __all__ = ["Transcripts", "conversation_key"]

@@ -23,8 +23,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InvalidInputError
-from .models import HistoryEntry, MemoryRecord, Scope
+from ..errors import InvalidInputError
+from ..models import HistoryEntry, MemoryRecord, Scope
 
 __all__ = [
     "FORMAT",

@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from .config import DecayConfig, RankingConfig
+from ..config import DecayConfig, RankingConfig
+from ..models import MemoryRecord, ScoreExplanation, ScorePart
 from .keywords import KeywordScore
-from .models import MemoryRecord, ScoreExplanation, ScorePart
 
 __all__ = [
     "Decay",

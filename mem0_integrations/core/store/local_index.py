@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .keywords import KeywordScore, idf, term_weight, terms
-from .models import MemoryRecord, MemoryStatus, Scope
+from ..models import MemoryRecord, MemoryStatus, Scope
+from ..rank.keywords import KeywordScore, idf, term_weight, terms
 
 if TYPE_CHECKING:
     import numpy as np

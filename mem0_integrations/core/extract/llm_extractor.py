@@ -22,10 +22,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .completion import RetryPolicy, complete_json
+from ..completion import RetryPolicy, complete_json
+from ..llm import LLM
+from ..models import EventType, LLMUsage, MemoryRecord, MemorySource, Message, SkippedFact
 from .extraction import CATEGORIES, Candidate
-from .llm import LLM
-from .models import EventType, LLMUsage, MemoryRecord, MemorySource, Message, SkippedFact
 
 __all__ = ["LLMExtractor", "fact_schema"]
 

@@ -28,17 +28,17 @@ from datetime import UTC, date, datetime
 from datetime import time as day_time
 from typing import Any
 
-from .access import AccessRecorder
-from .codec import OPEN_END, epoch
-from .config import MemoryConfig
-from .embedders import Embedder
-from .errors import InvalidInputError
-from .filters import and_, read_where
+from ..config import MemoryConfig
+from ..embedders import Embedder
+from ..errors import InvalidInputError
+from ..lifecycle.access import AccessRecorder
+from ..models import MemoryHit, MemoryRecord, MemoryStatus, Scope
+from ..store.codec import OPEN_END, epoch
+from ..store.filters import and_, read_where
+from ..store.local_index import LocalIndex
+from ..store.store import ChromaStore, Where
 from .keywords import KeywordScore, terms
-from .local_index import LocalIndex
-from .models import MemoryHit, MemoryRecord, MemoryStatus, Scope
 from .ranking import explain, retention, score
-from .store import ChromaStore, Where
 
 __all__ = ["SearchRequest", "Searcher", "moment", "time_where"]
 

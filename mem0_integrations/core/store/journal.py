@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from .errors import StoreError
+from ..errors import StoreError
 
 __all__ = ["JOURNAL_DIR", "FileJournal", "Journal", "NoJournal", "Op"]
 

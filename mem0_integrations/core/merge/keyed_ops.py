@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .codec import dumps
-from .errors import InvalidInputError
-from .models import MemoryRecord, Scope
+from ..errors import InvalidInputError
+from ..models import MemoryRecord, Scope
+from ..store.codec import dumps
 
 __all__ = [
     "KeyedGet",

@@ -11,9 +11,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import InvalidInputError, ScopeError
+from ..models import SCOPE_KEYS, Scope, is_unicode_text
 from .codec import META_PREFIX, dumps
-from .errors import InvalidInputError, ScopeError
-from .models import SCOPE_KEYS, Scope, is_unicode_text
 
 __all__ = [
     "FILTER_FIELDS",

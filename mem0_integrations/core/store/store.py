@@ -29,6 +29,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..config import StoreConfig
+from ..deadline import bounded, committing
+from ..errors import ConfigurationError, Mem0IntegrationsError, StoreError
+from ..models import HistoryEntry, MemoryRecord, MemoryStatus
 from .codec import (
     META_PREFIX,
     history_from_chroma,
@@ -37,12 +41,8 @@ from .codec import (
     record_from_chroma,
     record_to_chroma,
 )
-from .config import StoreConfig
-from .deadline import bounded, committing
-from .errors import ConfigurationError, Mem0IntegrationsError, StoreError
 from .journal import Journal, NoJournal, Op
 from .local_index import LocalIndex
-from .models import HistoryEntry, MemoryRecord, MemoryStatus
 
 __all__ = ["ChromaStore", "LazyCollection", "Where", "Write", "check_folder", "open_client"]
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import StoreLockedError
+from ..errors import StoreLockedError
 
 __all__ = ["LOCK_FILE", "FolderLease", "acquire"]
 

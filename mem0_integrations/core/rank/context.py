@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .models import MemoryHit
+from ..models import MemoryHit
 
 __all__ = ["DEFAULT_HEADER", "render_memories"]
 

@@ -1,0 +1,1 @@
+"""After the write: forgetting, restoring, consolidation, purge, export/import, stats, access."""
