@@ -131,6 +131,42 @@ def test_second_turn_offers_stored_memories_with_small_ids(
     _consistent(m, "bob")
 
 
+def test_llm_facts_and_their_episode_link_both_ways(
+    tmp_path: Path, embedder: OnnxMiniLMEmbedder, base_url: str
+) -> None:
+    """With an LLM extractor the turn is kept as an episode too, and whatever facts the
+    real model returns are linked to it (and it to them): the same structure as offline."""
+    turn = "I adopted a beagle called Biscuit last week, and I work nights as a baker."
+    with fresh_cassette("episode_turn.yaml") as cassette:
+        m = _memory(tmp_path, embedder, base_url)
+        result = m.add(
+            [
+                {"role": "user", "content": "Any tips for a puppy that chews shoes?"},
+                {"role": "assistant", "content": "Give it its own chew toys."},
+                {"role": "user", "content": turn},
+            ],
+            user_id="dana",
+        )
+        m.flush()
+    assert result.usage.calls == len(cassette.requests)
+    assert [e.event for e in result.episodes] == [EventType.ADD]  # the question is no episode
+    episode = m.get(result.episodes[0].id)
+    assert episode is not None
+    assert episode.kind == "episode"
+    assert episode.text == turn
+    assert episode.context is not None
+    assert "chew toys" in episode.context
+    facts = m.get_all(user_id="dana", limit=None)
+    assert facts, "the model or the offline fallback found no fact at all"
+    assert all(r.kind == "fact" for r in facts)
+    assert {r.id for r in facts} <= set(episode.links)
+    assert all(episode.id in r.links for r in facts)
+    hits = m.search("What dog does the user have?", user_id="dana", limit=10)
+    spent = {h.id for h in hits}
+    assert not (episode.id in spent and spent & set(episode.links))  # never both in one top k
+    _consistent(m, "dana")
+
+
 def test_end_to_end_with_a_live_local_server(tmp_path: Path, embedder: OnnxMiniLMEmbedder) -> None:
     """A real server, a real model, the real openai client: no cassette."""
     if model_path() is None:
