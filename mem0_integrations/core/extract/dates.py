@@ -1,15 +1,20 @@
 """Relative dates resolved against the time a message was said.
 
 "next Friday", "in 3 days", "last year", "on March 3rd": :func:`context`
-finds the first date expression of a clause and its tense, :func:`resolve`
-turns one match of :data:`DATE` into a :class:`When` (a day, week, weekend,
-month or year), and :func:`annotate` writes the resolved dates beside their
-expressions. Pure functions of the text and a reference day.
+finds the first date expression of a clause, :func:`backward` tells which way
+a date without a year points from the day it was said (a rescheduled or coming
+event ahead, past narration back) from what the date is attached to,
+:func:`resolve` turns one match of :data:`DATE` into a :class:`When` (a day,
+week, weekend, month or year), and :func:`annotate` writes the resolved dates
+beside their expressions. Pure functions of the text and a reference day; the
+words that give a date its direction are data (``_data/dates_cues.txt``).
 """
 
 from __future__ import annotations
 
 import calendar
+import functools
+import importlib.resources
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,6 +27,7 @@ __all__ = [
     "Context",
     "When",
     "annotate",
+    "backward",
     "context",
     "event_span",
     "has_date",
@@ -39,6 +45,8 @@ MONTHS = "january|february|march|april|may|june|july|august|september|october|no
 NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
+_AFTER_DAY = r"(?:at|and|or|but|so|then|too|with|instead|again)"
+"""Words that may follow "on the 3rd" (which is not "on the 3rd floor")."""
 _COUNT = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|(?:a\s+)?couple\s+of)"
 DATE = _rx(
     r"\b(?:(?P<prep>on|by|until|till|before|after|since|from)\s+)?(?:"
@@ -53,17 +61,66 @@ DATE = _rx(
     r"(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(?P<yr>\d{4}))?"
     r"|(?:the\s+)?(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>" + MONTHS + r")"
     r"(?:,?\s+(?P<yr2>\d{4}))?"
-    r"|(?P<mdir>in|this|next|last|early|late|mid)\s+(?P<mon3>" + MONTHS + r")(?!\s+\d)"
+    r"|(?P<mdir>in|this|next|last|early|late|mid|until|till)\s+(?P<mon3>" + MONTHS + r")(?!\s+\d)"
+    r"|to\s+(?-i:(?=[A-Z]))(?P<mon4>" + MONTHS + r")(?!\s+\d)"
+    r"|(?:(?<=\bon\s)|(?<=\bby\s)|(?<=\bto\s)|(?<=\bfor\s)|(?<=\buntil\s)|(?<=\btill\s))"
+    r"the\s+(?P<day3>\d{1,2})(?:st|nd|rd|th)(?!-)(?!\s+(?!" + _AFTER_DAY + r"\b)[a-z])"
     r"|(?P<wd>" + WEEKDAYS + r"))\b"
 )
-_PAST = _rx(
-    r"\b(?:went|was|were|had|did|got|made|took|saw|met|ran|came|gave|bought|found|felt|left|"
-    r"told|thought|won|wrote|began|ate|drank|spent|taught|caught|brought|sold|built|heard|held|"
-    r"kept|lost|paid|said|sent|sat|slept|spoke|stood|swam|wore|flew|drove|rode|sang|threw|"
-    r"broke|chose|fell|forgot|grew|knew|led|woke|ago|yesterday|last)\b"
-    r"|\b(?:i|we)\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+)?\w+ed\b"
+"""A date expression; ``prep`` is the preposition before it, if one of a few."""
+_PAST_GRAMMAR = r"\b(?:i|we)\s+(?:\w+ly\s+|just\s+|also\s+|finally\s+)?(?!need\b)\w+ed\b"
+"""A first-person verb in -ed ("we finally booked"); "I need" is not one."""
+_HAVE_GOT = _rx(r"(?:'ve|\bhave|\bhas|'s)\s+$")
+"""Before "got", a present perfect that means "have" ("I've got a meeting on Friday")."""
+_SINCE = {"since"}
+"""Prepositions that put a date before the statement ("since March 3")."""
+_COPULA = _rx(
+    r"\b(?P<be>is|are|am|'s|'re|'m|was|were)\s+"
+    r"(?:(?:now|still|actually|officially|finally|also|definitely|probably)\s+)?(?:on\s+)?$"
 )
-_FUTURE = _rx(r"\b(?:will|'ll|gonna|going\s+to|plan|planning|next|tomorrow|upcoming|soon)\b")
+"""The date is what the subject "is on" ("the wedding is on March 11") or "was on"."""
+
+
+def _sections(name: str) -> dict[str, list[str]]:
+    """The sections of a data file beside this module: ``[name]`` headers, then one
+    lowercase word or phrase a line; ``#`` starts a comment line."""
+    path = importlib.resources.files(__package__).joinpath(f"_data/{name}")
+    sections: dict[str, list[str]] = {}
+    section = ""
+    for raw in path.read_text("utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        sections.setdefault(section, []).append(line)
+    return sections
+
+
+def _words(phrases: list[str]) -> str:
+    alts = sorted((r"\s+".join(map(re.escape, p.split())) for p in phrases), key=len, reverse=True)
+    return r"\b(?:" + "|".join(alts) + r")\b"
+
+
+@dataclass(frozen=True)
+class _Cues:
+    past: re.Pattern[str]
+    future: re.Pattern[str]
+    scheduled: re.Pattern[str]
+
+
+@functools.cache
+def _cues() -> _Cues:
+    """Patterns built from ``_data/dates_cues.txt`` (read once, on first use)."""
+    words = _sections("dates_cues.txt")
+    return _Cues(
+        past=_rx(_words(words["past"]) + "|" + _PAST_GRAMMAR),
+        future=_rx(_words(words["future"])),
+        scheduled=_rx(
+            _words(words["scheduled"]) + r"(?:[\s,]+[\w'-]+){0,6}?\s+(?:to|for|until|till)\s+$"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -117,8 +174,37 @@ def _month_day(ref: date, month: int, day: int, year: str | None, past: bool) ->
     return _day(d)
 
 
+def _day_of_month(ref: date, day: int, past: bool) -> When | None:
+    """Day ``day`` of a month ("on the 3rd"): the latest such day on or before ``ref``
+    if ``past``, else the next one on or after it (months without that day are skipped)."""
+    year, month = ref.year, ref.month
+    for _ in range(13):
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            d = None
+        if d is not None and (d <= ref if past else d >= ref):
+            return _day(d)
+        year, month = divmod(year * 12 + month - 1 + (-1 if past else 1), 12)
+        month += 1
+    return None
+
+
+def _named_month(ref: date, month: int, mdir: str, past: bool) -> When:
+    """A month named without a year ("in June", "next March", "until May"): this
+    year's, or the nearest one ahead ("next" or not ``past``) or back ("last" or ``past``)."""
+    if mdir == "next" or (mdir != "last" and not past):
+        strict = mdir == "next"
+        year = ref.year + (month < ref.month or (strict and month == ref.month))
+    else:
+        strict = mdir == "last"
+        year = ref.year - (month > ref.month or (strict and month == ref.month))
+    return _month(year, month)
+
+
 def resolve(m: re.Match[str], ref: date, past: bool) -> When | None:
-    """The date a relative expression means, said on ``ref`` in past or future tense."""
+    """The date a relative expression means, said on ``ref``; ``past`` says which way a
+    date without a year points (see :func:`backward`)."""
     g = {k: (v.lower() if v else None) for k, v in m.groupdict().items()}
     days = WEEKDAYS.split("|")
     months = MONTHS.split("|")
@@ -152,15 +238,12 @@ def resolve(m: re.Match[str], ref: date, past: bool) -> When | None:
         return _month_day(ref, month, int(g["day"]), g["yr"], past)
     if g["mon2"] and g["day2"]:
         return _month_day(ref, months.index(g["mon2"]) + 1, int(g["day2"]), g["yr2"], past)
+    if g["day3"]:
+        return _day_of_month(ref, int(g["day3"]), past)
+    if g["mon4"]:
+        return _named_month(ref, months.index(g["mon4"]) + 1, "to", past)
     if g["mon3"] and g["mdir"]:
-        month = months.index(g["mon3"]) + 1
-        if g["mdir"] == "next" or (g["mdir"] != "last" and not past):
-            strict = g["mdir"] == "next"
-            year = ref.year + (month < ref.month or (strict and month == ref.month))
-        else:
-            strict = g["mdir"] == "last"
-            year = ref.year - (month > ref.month or (strict and month == ref.month))
-        return _month(year, month)
+        return _named_month(ref, months.index(g["mon3"]) + 1, g["mdir"], past)
     if g["wd"]:
         return _day(_weekday(ref, days.index(g["wd"]), -1 if past else 1))
     return None
@@ -172,6 +255,8 @@ class Context:
 
     ref: date
     past: bool
+    """True if the first date points back from ``ref`` (see :func:`backward`); without
+    a date, if the clause has a past word and no future one."""
     when: str = ""
     """`` on 2024-05-17`` for the clause's first date expression, ``""`` if none."""
     future: bool = False
@@ -184,7 +269,7 @@ _DATE_HINTS = (
 )  # fmt: skip
 
 
-_DATE_HINT = re.compile("|".join(_DATE_HINTS), re.I)
+_DATE_HINT = re.compile("|".join(_DATE_HINTS) + r"|\d(?:st|nd|rd|th)\b", re.I)
 
 
 def has_date(text: str) -> bool:
@@ -192,20 +277,85 @@ def has_date(text: str) -> bool:
     return _DATE_HINT.search(text) is not None
 
 
+def _preposition(m: re.Match[str]) -> str:
+    """The word that introduces the date expression ``m`` ("on", "until", "to"), or ""."""
+    mdir = (m.group("mdir") or "").lower()
+    word = m.group("prep") or (mdir if mdir in {"until", "till"} else "")
+    return (word or ("to" if m.group("mon4") else "")).lower()
+
+
+def _attached(text: str, m: re.Match[str]) -> bool | None:
+    """The direction the words right before the date ``m`` give it: True (past) for
+    "since March 3" and "was on June 3"; False (ahead) for a date an event was moved,
+    postponed or scheduled to ("got pushed back to March 11", "rescheduled for Friday")
+    and for what something "is on" ("the wedding is on March 11"); None otherwise."""
+    prep = _preposition(m)
+    if prep in _SINCE:
+        return True
+    lead = text[: m.start()] + (f"{m.group('prep')} " if m.group("prep") else "")
+    if prep and not m.group("prep"):
+        lead += f"{prep} "
+    if _cues().scheduled.search(lead):
+        return False
+    be = _COPULA.search(lead)
+    return None if be is None else be.group("be").lower() in {"was", "were"}
+
+
+def _tense_marks(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, past) of each word that gives ``text`` a tense."""
+    cues = _cues()
+    marks = [(x.start(), x.end(), False) for x in cues.future.finditer(text)]
+    for x in cues.past.finditer(text):
+        have_got = x.group().lower() == "got" and _HAVE_GOT.search(text, 0, x.start())
+        marks.append((x.start(), x.end(), not have_got))
+    return marks
+
+
+def _nearest_tense(text: str, m: re.Match[str]) -> bool | None:
+    """Past (True) or not, by the nearest tense word before the date ``m``, else the
+    first one after it ("On June 3 I flew home"); None if ``text`` has none."""
+    marks = _tense_marks(text)
+    before = [k for k in marks if k[1] <= m.start()]
+    if before:
+        return max(before, key=lambda k: (k[1], -k[0]))[2]
+    after = [k for k in marks if k[0] >= m.end()]
+    return min(after)[2] if after else None
+
+
+def backward(text: str, m: re.Match[str], default: bool = False) -> bool:
+    """True if the date expression ``m`` of ``text`` points back from the day it was said
+    (its latest such day on or before it), False if ahead (the next such day on or after).
+
+    Decided by what the date is attached to, not by the clause as a whole: the words
+    right before it (:func:`_attached`), else the nearest verb or tense word
+    (:func:`_nearest_tense`), else ``default``. Explicit years, "next", "last" and
+    counted offsets do not depend on it.
+    """
+    direction = _attached(text, m)
+    if direction is None:
+        direction = _nearest_tense(text, m)
+    return default if direction is None else direction
+
+
+def _clause_past(text: str) -> bool:
+    cues = _cues()
+    return bool(cues.past.search(text)) and not cues.future.search(text)
+
+
 def context(clause: str, ref: date) -> Context:
     if not has_date(clause):
         return Context(ref, False)
-    past = bool(_PAST.search(clause)) and not _FUTURE.search(clause)
     for m in DATE.finditer(clause):
+        past = backward(clause, m)
         w = resolve(m, ref, past)
         if w is None:
             continue
-        prep = (m.group("prep") or "").lower()
+        prep = _preposition(m)
         if prep not in {"by", "until", "till", "before", "after", "since"}:
             prep = {"day": "on", "week": "in the", "weekend": "on the"}.get(w.kind, "in")
         day = w.start if w.kind == "day" else None
         return Context(ref, past, f" {prep} {w.label}", not past and w.end >= ref, day)
-    return Context(ref, past)
+    return Context(ref, _clause_past(clause))
 
 
 def undated(text: str) -> str:
@@ -218,7 +368,7 @@ def annotate(text: str, ctx: Context) -> str:
         return text
     out, pos = [], 0
     for m in DATE.finditer(text):
-        w = resolve(m, ctx.ref, ctx.past)
+        w = resolve(m, ctx.ref, backward(text, m, ctx.past))
         if w is None:
             continue
         end = m.end() + 2 if text.startswith("'s", m.end()) else m.end()
@@ -241,7 +391,7 @@ def event_span(text: str, ref: date) -> tuple[date, date] | None:
     Resolved dates the extractors write (``2026-11-27``, ``week of 2026-11-16``,
     ``2026-11``, ``(2025)``) are read first; otherwise the first date expression
     ("next Friday", "last year", "on March 3rd") is resolved against ``ref``,
-    the day the text was said, in the tense of the text.
+    the day the text was said, in the direction :func:`backward` gives it.
     """
     m = _LABEL.search(text)
     if m is not None:
@@ -259,9 +409,8 @@ def event_span(text: str, ref: date) -> tuple[date, date] | None:
             pass
     if not has_date(text):
         return None
-    past = bool(_PAST.search(text)) and not _FUTURE.search(text)
     for match in DATE.finditer(text):
-        when = resolve(match, ref, past)
+        when = resolve(match, ref, backward(text, match))
         if when is not None:
             return when.start, when.end
     return None
