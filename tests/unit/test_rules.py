@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from mem0_integrations.core.extract.extraction import Candidate
-from mem0_integrations.core.extract.rules import RuleExtractor
+from mem0_integrations.core.extract.rules import RuleExtractor, why_nothing
 from mem0_integrations.core.extract.safety import refusal_reason
 from mem0_integrations.core.models import EventType, MemorySource, Message
 
@@ -562,3 +562,211 @@ def test_rule_categories_are_the_shared_ones() -> None:
 )
 def test_ordinary_talk_is_not_taken_for_a_secret_or_an_instruction(said: str) -> None:
     assert refusal_reason(said) is None
+
+
+# --- surface form: one normalisation pass before the rules ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "key", "value"),
+    [
+        ("i live in austin", "location", "Austin"),
+        ("we just moved to salt lake city", "location", "Salt Lake City"),
+        ("my name is priya", "name", "Priya"),
+        ("im 29", "age", "29"),
+        ("i just turned 41 lol", "age", "41"),
+        ("ive been working at spotify for two years", "employer", "Spotify"),
+        ("i dont eat shellfish", "avoids:shellfish", "shellfish"),
+        ("ive been learning the cello", "skill:cello", "learning the cello"),
+    ],
+)
+def test_lowercase_and_missing_apostrophes_still_give_keyed_facts(
+    said: str, key: str, value: str
+) -> None:
+    found = {c.key: c.value for c in extract(said)}
+    assert found.get(key) == value, found
+
+
+@pytest.mark.parametrize(
+    ("said", "key", "value"),
+    [
+        ("Marta: I work at Siemens.", "employer", "Siemens"),
+        ("Jean Paul: I'm 52", "age", "52"),
+        ("kofi: i live in accra", "location", "Accra"),
+        ("Quick update: I moved to Leeds.", "location", "Leeds"),
+        ("Exciting stuff: we relocated to Perth last month", "location", "Perth"),
+        ("Sorry, I mistyped before: I'm 37, not 73", "age", "37"),
+        ("Correction - my mistake earlier: I live in Graz, not Linz.", "location", "Graz"),
+        ("Actually I'm 45, not 54.", "age", "45"),
+    ],
+)
+def test_speaker_prefixes_lead_ins_and_corrections(said: str, key: str, value: str) -> None:
+    found = {c.key: c.value for c in extract(said)}
+    assert found.get(key) == value, found
+
+
+def test_a_correction_keeps_only_the_corrected_value() -> None:
+    facts = extract("oops typo: I'm 33, not 38")
+    assert [(c.key, c.value) for c in facts] == [("age", "33")]
+    assert "38" not in facts[0].text
+
+
+@pytest.mark.parametrize(
+    ("said", "key", "value"),
+    [
+        ("Since March I've worked at Shopify.", "employer", "Shopify"),
+        ("In 2021 we moved to Tallinn.", "location", "Tallinn"),
+        ("Every evening I drink chamomile tea.", "habit:chamomile_tea", None),
+        ("Frankly I'm a pharmacist.", "occupation", "pharmacist"),
+        ("Last spring I started a new job at Zalando", "employer", "Zalando"),
+    ],
+)
+def test_fronted_adverbials_do_not_hide_the_subject(said: str, key: str, value: str | None) -> None:
+    found = {c.key: c for c in extract(said)}
+    assert key in found, [(c.key, c.text) for c in found.values()]
+    if value is not None:
+        assert found[key].value == value
+
+
+def test_a_fronted_time_phrase_keeps_its_meaning() -> None:
+    habit = one("Every evening I drink chamomile tea.")
+    assert "every evening" in habit.text.lower()
+    routine = one("On Sundays I repair vintage radios.")
+    assert routine.key == "habit:repairing"
+    assert routine.text == "Repairs vintage radios on sundays"
+    unkeyed = one("During the pandemic I sewed masks for the neighbours.")
+    assert unkeyed.key is None
+    assert "pandemic" in unkeyed.text
+
+
+@pytest.mark.parametrize(
+    ("said", "key"),
+    [
+        ("I water the orchids every other day", "habit:watering"),
+        ("we visit my grandparents twice a month", None),
+        ("Every Saturday we clean the whole flat", "habit:cleaning"),
+    ],
+)
+def test_a_present_verb_with_a_frequency_is_a_routine(said: str, key: str | None) -> None:
+    found = extract(said)
+    assert found, said
+    assert found[0].category == "habit"
+    if key is not None:
+        assert found[0].key == key
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I keep a weekly planner.",
+        "I treasure the calm they give me daily",
+        "I was exhausted every morning last month",
+    ],
+)
+def test_a_frequency_word_inside_the_object_is_not_a_routine(said: str) -> None:
+    assert all(not (c.key or "").startswith("habit:") for c in extract(said)), rows(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "These mugs I bought yesterday remind me of home.",
+        "This is where I train and compete.",
+        "Some days it feels like I'm trying to do too much",
+        "Every little thing we do for ourselves helps us grow.",
+    ],
+)
+def test_a_subject_inside_a_noun_phrase_is_not_moved_to_the_front(said: str) -> None:
+    assert extract(said) == []
+
+
+def test_emojis_and_decoration_are_stripped() -> None:
+    assert rows("I love hiking 🥾🏔️!!!") == [(ADD, "preference:hiking", "Loves hiking")]
+    assert {c.key for c in extract("**Big news** 🎉 I got a job at Etsy :)")} == {"employer"}
+
+
+def test_an_emoji_between_statements_ends_the_first() -> None:
+    keys = {c.key for c in extract("I live in Oslo 😊 I have a cat named Miso")}
+    assert keys == {"location", "pet:miso"}
+
+
+def test_several_sentences_and_a_coordinated_verb_each_give_facts() -> None:
+    keys = [c.key for c in extract("im 30. i work at ikea. and we have two dogs")]
+    assert keys == ["age", "employer", "pet:dog"]
+    assert {c.key for c in extract("We sold the house and moved to Bergen.")} == {"location"}
+
+
+@pytest.mark.parametrize(
+    ("said", "contraction"),
+    [
+        ("ill call my sister on friday", "Will call"),
+        ("were moving to Madrid next month", "Moving to Madrid"),
+    ],
+)
+def test_ambiguous_contractions_are_read_from_context(said: str, contraction: str) -> None:
+    assert any(c.text.startswith(contraction) for c in extract(said)), rows(said)
+
+
+def test_ambiguous_words_stay_words_where_they_are_not_contractions() -> None:
+    texts = [c.text for c in extract("I felt ill all week and the dog chased its tail")]
+    assert texts == ["I felt ill all week and the dog chased its tail"]
+    texts = [c.text for c in extract("I was pondering fame and its impact on my friendships")]
+    assert all("it's" not in t for t in texts)
+
+
+def test_a_lowercase_slot_word_that_is_not_a_name_stays_unkeyed() -> None:
+    assert all(c.key != "location" for c in extract("i live in fear of exams"))
+    assert all(c.key != "employer" for c in extract("i work at home most days"))
+
+
+# --- why nothing -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("what time is it where you are?", "question"),
+        ("Hey there!", "greeting"),
+        ("thx!!! 🙏", "greeting"),
+        ("🔥🔥🔥", "empty"),
+        ("Please always reply in German.", "instruction"),
+        ("The train was late again.", "no statement about the speaker"),
+        ("If I win the lottery I'd buy a farm.", "hypothetical"),
+        ("I totally agree with you", "reaction"),
+        ("I did.", "too short"),
+        ("my api key is sk-abc123def456ghi789jkl", "secret"),
+    ],
+)
+def test_why_nothing_says_why_a_turn_gave_no_fact(said: str, reason: str) -> None:
+    assert extract(said) == []
+    why = why_nothing(said, now=SAID)
+    assert why is not None
+    assert reason in why
+
+
+def test_why_nothing_is_none_when_a_fact_comes_out() -> None:
+    assert why_nothing("i live in quito", now=SAID) is None
+
+
+def test_why_nothing_joins_the_reasons_of_several_sentences() -> None:
+    assert why_nothing("Hi! Where do you live?", now=SAID) == (
+        "only a greeting, thanks or small talk; a question, not a statement"
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "text"),
+    [
+        ("actually it's Porto, not Faro", "Correction: Porto, not Faro"),
+        ("Oops, I meant Tuesday, not Thursday.", "Correction: Tuesday, not Thursday"),
+        ("no wait, that's 1987, not 1978", "Correction: 1987, not 1978"),
+        ("Oh well, actually it was Ghent, not Bruges!", "Correction: Ghent, not Bruges"),
+    ],
+)
+def test_a_correction_without_a_slot_keeps_both_values_for_the_merge(said: str, text: str) -> None:
+    fact = one(said)
+    assert (fact.key, fact.text, fact.action) == (None, text, ADD)
+
+
+def test_a_correction_of_nothing_nameable_is_dropped() -> None:
+    assert extract("actually it's this, not that") == []
