@@ -22,12 +22,13 @@ from .errors import ConfigurationError, ExtractionError
 from .extract.extraction import (
     Candidate,
     episode_candidates,
-    not_an_episode,
     statements,
     verbatim_candidates,
 )
 from .extract.llm_extractor import LLMExtractor
 from .extract.quarantine import Quarantine
+from .extract.rules import unextracted_reason
+from .extract.wishes import wish_candidates
 from .lifecycle.access import AccessRecorder
 from .merge.merging import MergeRules, Plan, fact_uuid, new_id, plan_add, plan_past, plan_settle
 from .merge.referents import ReferRules, follows, referents
@@ -396,37 +397,16 @@ class AddPipeline:
                 near=False,
                 expires_at=expires_at,
             )
-        from .extract.safety import (  # compiled once Memory() exists
-            quarantine_reason,
-            secret_reason,
-        )
-
         now = checked_now(self._clock)
-        skipped: list[SkippedFact] = []
-        usable: list[Message] = []
-        held: list[tuple[str, str, Role | None]] = []
-        for msg in messages:
-            reason = quarantine_reason(msg.content)
-            if reason is None or msg.role not in self.config.extraction.fact_roles:
-                usable.append(msg)
-            elif secret := secret_reason(msg.content):  # never kept aside, even for review
-                skipped.append(SkippedFact(text=msg.content[:200], reason=secret, role=msg.role))
-            else:
-                held.append((msg.content, reason, msg.role))  # no fact is taken from it
+        usable, skipped, held = self._screen(messages)
         skipped += self.hold(scope, held)
         rules = self._rules.extract(usable, now=now)
-        episodes = (
+        rules += wish_candidates(usable, self._fact_roles)
+        episodes, notes = (
             episode_candidates(usable, self._fact_roles, self.config.extraction.context_messages)
             if self.config.extraction.episodes
-            else []
+            else ([], [])
         )
-        notes = [
-            f"Message {i} was not kept verbatim as an episode: {why}."
-            for i, m in enumerate(usable)
-            if self.config.extraction.episodes
-            and m.role in self._fact_roles
-            and (why := not_an_episode(m.content))
-        ]
         extractor = self._llm_extractor
         if extractor is None or not (rules or statements(usable, self._fact_roles)):
             # No LLM, or nothing for one to read (questions, greetings, thanks, and no
@@ -437,7 +417,7 @@ class AddPipeline:
                 meta,
                 extractor="offline",
                 skipped=skipped,
-                warnings=notes,
+                warnings=[*self._no_fact(usable, rules), *notes],
                 expires_at=expires_at,
             )
         offered = self._offered(extractor, usable, rules, scope)
@@ -454,7 +434,11 @@ class AddPipeline:
                 extractor="offline-fallback",
                 usage=e.usage or LLMUsage(),
                 skipped=skipped,
-                warnings=[f"LLM extraction failed ({e}); the offline extractor was used.", *notes],
+                warnings=[
+                    f"LLM extraction failed ({e}); the offline extractor was used.",
+                    *self._no_fact(usable, rules),
+                    *notes,
+                ],
                 expires_at=expires_at,
             )
         return self.merge(
@@ -467,6 +451,43 @@ class AddPipeline:
             warnings=notes,
             expires_at=expires_at,
         )
+
+    def _screen(
+        self, messages: Sequence[Message]
+    ) -> tuple[list[Message], list[SkippedFact], list[tuple[str, str, Role | None]]]:
+        """Each message facts are read from, screened sentence by sentence
+        (:func:`~.extract.safety.screen_message`): what may be read (a message keeps only
+        its safe sentences), what is refused outright (secrets, never kept aside) and what
+        is held for review (an injection and what follows it; no fact is taken from it)."""
+        from .extract.safety import screen_message  # compiled once Memory() exists
+
+        usable: list[Message] = []
+        skipped: list[SkippedFact] = []
+        held: list[tuple[str, str, Role | None]] = []
+        for msg in messages:
+            if msg.role not in self._fact_roles:
+                usable.append(msg)
+                continue
+            screen = screen_message(msg.content)
+            skipped += [
+                SkippedFact(text=t[:200], reason=r, role=msg.role) for t, r in screen.refused
+            ]
+            held += [(t, r, msg.role) for t, r in screen.held]
+            if screen.kept and screen.kept != msg.content.strip():
+                msg = msg.model_copy(update={"content": screen.kept})
+            if screen.kept:
+                usable.append(msg)
+        return usable, skipped, held
+
+    def _no_fact(self, messages: Sequence[Message], facts: Sequence[Candidate]) -> list[str]:
+        """Why each message facts are read from gave the offline extractor no fact: a
+        turn never yields nothing silently."""
+        from_ = {c.origin for c in facts}
+        return [
+            f"Message {i} gave no fact: {unextracted_reason(m.content)}."
+            for i, m in enumerate(messages)
+            if m.role in self._fact_roles and i not in from_
+        ]
 
     @property
     def _fact_roles(self) -> tuple[str, ...]:

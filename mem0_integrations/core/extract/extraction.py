@@ -174,7 +174,7 @@ def verbatim_candidates(messages: Sequence[Message], context: int = 0) -> list[C
 
 def episode_candidates(
     messages: Sequence[Message], roles: Collection[str], context: int = 0
-) -> list[Candidate]:
+) -> tuple[list[Candidate], list[str]]:
     """``infer=True``: every message of ``roles`` kept verbatim as an episode.
 
     An episode is the evidence layer beside the extracted facts: the turn as said,
@@ -182,12 +182,16 @@ def episode_candidates(
     ``created_at``) and, as keyword context, up to ``context`` non-system messages
     said before it. ``origin`` is the message's index in ``messages``, so the facts
     taken from the same message link to it. A turn :func:`not_an_episode` gives a
-    reason for is left out.
+    reason for is left out, and the second list says why (one note per such turn).
     """
     said = [(i, m) for i, m in enumerate(messages) if m.role != "system"]
     out: list[Candidate] = []
+    notes: list[str] = []
     for n, (i, m) in enumerate(said):
-        if m.role not in roles or not_an_episode(m.content):
+        if m.role not in roles:
+            continue
+        if why := not_an_episode(m.content):
+            notes.append(f"Message {i} was not kept verbatim as an episode: {why}.")
             continue
         before = "\n".join(_spoken(p) for _, p in said[max(0, n - context) : n])
         out.append(
@@ -200,7 +204,7 @@ def episode_candidates(
                 origin=i,
             )
         )
-    return out
+    return out, notes
 
 
 @functools.cache

@@ -122,7 +122,7 @@ from .rules_vocab import _BAD_OBJECT
 from .rules_why import EMPTY, sentence_reason
 from .safety import contains_secret, instruction_reason
 
-__all__ = ["RuleExtractor", "why_nothing"]
+__all__ = ["RuleExtractor", "unextracted_reason", "why_nothing"]
 
 
 def _forget(what: str, ref: date) -> list[_Fact]:
@@ -205,8 +205,12 @@ def why_nothing(text: str, *, now: datetime | None = None) -> str | None:
     (only whether a fact comes out matters here); it defaults to today.
     """
     ref = (now or datetime.now()).date()
-    if _facts(text, ref):
-        return None
+    return None if _facts(text, ref) else unextracted_reason(text)
+
+
+def unextracted_reason(text: str) -> str:
+    """Why ``text``, which the extractor already gave no fact, gave none (see
+    :func:`why_nothing`, which extracts first)."""
     sentences = [s for s in _sentences(normalize(text)) if any(ch.isalnum() for ch in s)]
     if not sentences:
         return EMPTY
