@@ -181,6 +181,34 @@ def test_weaker_evidence_orders_newer_first_and_carries_the_older(
         assert not older.current
 
 
+def test_a_fact_standing_for_its_episode_carries_the_episodes_follows() -> None:
+    """The newer turn's episode follows the older one; once a fact taken from the newer
+    turn stands for its episode, the fact is what ranks above the older and carries it."""
+    from mem0_integrations.core.rank.search import (
+        _Candidate,
+        _fold_episodes,
+        _order_followers,
+    )
+
+    old = stored("Ferry from the island to work every day.", kind="episode")
+    new_ep = stored(
+        "We moved inland, I carpool now.", kind="episode", days=30, follows=old.id, links=["f"]
+    )
+    fact = stored("Carpools to work", days=30, links=[new_ep.id]).model_copy(update={"id": "f"})
+    scored = {
+        old.id: (0.60, _Candidate(old, 0.6)),
+        new_ep.id: (0.55, _Candidate(new_ep, 0.55)),
+        fact.id: (0.40, _Candidate(fact, 0.4)),
+    }
+    seen = [c for _, c in scored.values()]
+    at = T0 + timedelta(days=31)
+    stands_for = _fold_episodes(scored, at, as_of=False)
+    assert stands_for == {new_ep.id: "f"}
+    pairs = _order_followers(scored, seen, stands_for, at, as_of=False)
+    assert pairs == {"f": old.id}
+    assert scored["f"][0] > scored[old.id][0]
+
+
 # --- referents: pure functions ----------------------------------------------------------------
 
 

@@ -285,9 +285,10 @@ class Searcher:
             if self._visible(c.record, req, at)
         }
         as_of = req.as_of is not None
+        seen = [c for _, c in values.values()]  # folded episodes too: their links count
         stands_for = {} if req.evidence else _fold_episodes(values, at, as_of)
         _below_successors(values, stands_for, at)
-        previous = _order_followers(values, stands_for, at, as_of)
+        previous = _order_followers(values, seen, stands_for, at, as_of)
         followed = set(previous.values())
         scored = []
         for value, c in values.values():
@@ -342,6 +343,7 @@ def _below_successors(
 
 def _order_followers(
     scored: dict[str, tuple[float, _Candidate]],
+    seen: Sequence[_Candidate],
     stands_for: Mapping[str, str],
     at: datetime,
     as_of: bool,
@@ -349,10 +351,11 @@ def _order_followers(
     """Rank a memory above the older one it follows (:attr:`MemoryRecord.follows`) when
     both are candidates and current; newer id -> older id for each such pair.
 
-    Either end may have been folded into a fact (:func:`_fold_episodes`): the fact
-    stands in for it."""
+    ``seen`` is every candidate, folded ones included. Either end may have been folded
+    into a fact (:func:`_fold_episodes`): the fact stands in for it, and carries the
+    ``follows`` of the episode it stands for."""
     pairs: dict[str, str] = {}
-    for _, c in list(scored.values()):
+    for c in seen:
         if c.record.follows is None:
             continue
         newer = stands_for.get(c.record.id, c.record.id)
