@@ -238,9 +238,22 @@ def asks_the_assistant(text: str) -> bool:
     named = words["assistant"].search(text) is not None
     if named and standing:
         return True
-    if words["persist"].search(text) is None:
+    if not any(
+        not _SPEAKERS_OWN.search(text, 0, m.start()) for m in words["persist"].finditer(text)
+    ):
         return False
     return standing or named or _IMPERATIVE.search(text) is not None
+
+
+# A persist verb whose subject is the speaker ("I'll always remember", "we store the bikes
+# in the shed") is about the speaker's own memory or habits, not a request to keep
+# something; searched for as the words right before the verb (endpos = the verb's start).
+_SPEAKERS_OWN = re.compile(
+    r"\b(?:i|we)(?:'ll|'d|'ve|\s+(?:will|would|can|could|do|did|must|should|have|had|to))?"
+    r"(?:\s+(?:always|never|still|also|just|really|definitely|totally|often|usually|ever))*"
+    r"\s+$",
+    re.I,
+)
 
 
 _IMPERATIVE = re.compile(
