@@ -234,6 +234,20 @@ def test_affinity_rewards_shared_names_more_than_shared_words() -> None:
     assert name > word > base
 
 
+def test_who_speaks_or_is_spoken_to_is_not_what_a_statement_is_about() -> None:
+    rules = ReferRules()
+    base = 0.2
+    chatty = affinity(
+        "Ines: Thanks, Bruno! The kiln finally works.",
+        "Ines: Hey Bruno! My sister visits in May.",
+        base,
+        rules,
+    )
+    assert chatty == base  # the prefix and the vocatives share nothing real
+    named = affinity("Ines: I sold the Vespa, Bruno.", "Ines: My Vespa is red.", base, rules)
+    assert named > base
+
+
 def test_referents_are_older_current_same_speaker_and_close_enough() -> None:
     rules = ReferRules(threshold=0.35)
     mine = stored("My boyfriend Marco is a chef.", name="Li")

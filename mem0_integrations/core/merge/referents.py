@@ -35,6 +35,14 @@ __all__ = ["ReferRules", "affinity", "follows", "has_change_cue", "referents"]
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*$")
 _INFLECT = r"(?:s|es|ed|d|ing)?"
+# Who is speaking or spoken to is not what a statement is about: a "Name:" speaker prefix,
+# and a name used as a vocative (set off by a comma or after a greeting, and followed by
+# punctuation: "Thanks, Mia!", "Hey Jon!", "Wow, Ana, that's great").
+_SPEAKER = re.compile(r"^\s*[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?:\s+")
+_VOCATIVE = re.compile(
+    r"(?P<pre>,\s*|\b(?:[Hh]ey|[Hh]i|[Hh]ello|[Yy]o|[Dd]ear|[Tt]hanks|[Cc]ongrats|[Bb]ye)\s+)"
+    r"[A-Z][\w'-]*(?=\s*[,!?.])"
+)
 
 
 def _lines(name: str) -> list[str]:
@@ -67,7 +75,8 @@ def _words(text: str) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     content: set[str] = set()
     skip = _function_words()
-    for m in _WORD.finditer(text.replace("\u2019", "'")):
+    text = _VOCATIVE.sub(r"\g<pre> ", _SPEAKER.sub("", text.replace("\u2019", "'")))
+    for m in _WORD.finditer(text):
         word = m.group()
         low = word.lower().replace("'", "")
         if low in skip:
