@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import calendar
 import functools
-import importlib.resources
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from ..vocab import data_sections
 
 __all__ = [
     "DATE",
@@ -84,18 +85,7 @@ _COPULA = _rx(
 def _sections(name: str) -> dict[str, list[str]]:
     """The sections of a data file beside this module: ``[name]`` headers, then one
     lowercase word or phrase a line; ``#`` starts a comment line."""
-    path = importlib.resources.files(__package__).joinpath(f"_data/{name}")
-    sections: dict[str, list[str]] = {}
-    section = ""
-    for raw in path.read_text("utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            section = line.strip("[]")
-            continue
-        sections.setdefault(section, []).append(line)
-    return sections
+    return data_sections(__package__, name)
 
 
 def _words(phrases: list[str]) -> str:

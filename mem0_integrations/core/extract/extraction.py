@@ -10,7 +10,6 @@ whether a turn says anything an extractor could use.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from ..config import LimitsConfig
 from ..errors import InvalidInputError
 from ..models import EventType, MemoryKind, MemorySource, Message, is_unicode_text
 from ..store.codec import dumps
+from ..vocab import data_sections
 
 __all__ = [
     "CATEGORIES",
@@ -209,18 +209,13 @@ def episode_candidates(
 
 @functools.cache
 def _request_words() -> dict[str, re.Pattern[str]]:
-    sections: dict[str, list[str]] = {}
-    name = ""
-    path = importlib.resources.files(__package__).joinpath("_data/memory_requests.txt")
-    for line in path.read_text("utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            name = line.strip("[]")
-            continue
-        sections.setdefault(name, []).append(r"\s+".join(map(re.escape, line.split())))
-    return {k: re.compile(r"\b(?:" + "|".join(v) + r")\b", re.I) for k, v in sections.items()}
+    def phrase(words: str) -> str:
+        return r"\s+".join(map(re.escape, words.split()))
+
+    return {
+        k: re.compile(r"\b(?:" + "|".join(map(phrase, v)) + r")\b", re.I)
+        for k, v in data_sections(__package__, "memory_requests.txt").items()
+    }
 
 
 def asks_the_assistant(text: str) -> bool:

@@ -8,9 +8,9 @@ at package import (``rules`` is imported lazily by the pipeline).
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 
+from ..vocab import data_lines
 from .dates import NUM as _NUM
 from .dates import WEEKDAYS as _WEEKDAYS
 
@@ -18,9 +18,7 @@ from .dates import WEEKDAYS as _WEEKDAYS
 @functools.cache
 def lines(name: str) -> tuple[str, ...]:
     """The entries of ``_data/rules_<name>.txt``, in file order."""
-    path = importlib.resources.files(__package__).joinpath(f"_data/rules_{name}.txt")
-    text = path.read_text("utf-8")
-    return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    return tuple(data_lines(__package__, f"rules_{name}.txt"))
 
 
 @functools.cache

@@ -67,12 +67,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import importlib.resources
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..vocab import data_lines, data_sections
 from .wishes import is_advice, is_wish
 
 __all__ = [
@@ -375,19 +375,12 @@ _NOT_A_DOMAIN = re.compile(r"^(?:e\.g|i\.e|a\.m|p\.m|u\.s|u\.k|vs|etc|mr|mrs|ms|
 
 def _data_lines(name: str) -> list[str]:
     """The lines of ``_data/<name>`` that are neither blank nor comments."""
-    text = importlib.resources.files(__package__).joinpath(f"_data/{name}").read_text("utf-8")
-    return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return data_lines(__package__, name, strip=False)
 
 
 def _foreign_sections() -> dict[str, str]:
     """The ``@name`` sections of ``_data/safety_foreign.txt``, each one regular expression."""
-    sections: dict[str, list[str]] = {}
-    name = ""
-    for line in _data_lines("safety_foreign.txt"):
-        if line.startswith("@"):
-            name = line[1:].strip()
-            continue
-        sections.setdefault(name, []).append(line)
+    sections = data_sections(__package__, "safety_foreign.txt", header="@", strip=False)
     return {k: "".join(v) for k, v in sections.items()}
 
 

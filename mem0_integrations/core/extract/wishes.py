@@ -25,13 +25,13 @@ Pure functions; the word classes are read once, on first use.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ..models import MemorySource, Message
+from ..vocab import data_sections
 from .extraction import Candidate
 
 __all__ = ["Wish", "is_advice", "is_wish", "wish_candidates", "wishes"]
@@ -80,18 +80,7 @@ def _plain(text: str) -> str:
 @functools.cache
 def _sections() -> dict[str, list[str]]:
     """The sections of ``_data/safety_wishes.txt``: lines without comments or blanks."""
-    path = importlib.resources.files(__package__).joinpath("_data/safety_wishes.txt")
-    out: dict[str, list[str]] = {}
-    name = ""
-    for line in path.read_text("utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            name = line.strip("[]")
-            continue
-        out.setdefault(name, []).append(line)
-    return out
+    return data_sections(__package__, "safety_wishes.txt")
 
 
 def _words(phrases: Sequence[str]) -> re.Pattern[str]:

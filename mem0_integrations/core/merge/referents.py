@@ -22,13 +22,13 @@ referent episode as past).
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..extract.extraction import Candidate
 from ..models import MemoryRecord, MemoryStatus, content_hash
+from ..vocab import data_lines
 
 __all__ = ["ReferRules", "affinity", "follows", "has_change_cue", "referents"]
 
@@ -46,8 +46,7 @@ _VOCATIVE = re.compile(
 
 
 def _lines(name: str) -> list[str]:
-    text = importlib.resources.files(__package__).joinpath(f"_data/{name}").read_text("utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return data_lines(__package__, name)
 
 
 @functools.cache
